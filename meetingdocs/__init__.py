@@ -1,0 +1,3 @@
+"""Meeting documents for Swedish committees: kallelse, handlingar and protokoll."""
+
+__version__ = "0.1.0"

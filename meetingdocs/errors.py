@@ -1,0 +1,102 @@
+"""Exit codes and the exceptions that carry them.
+
+Every exception here carries a message in Swedish meant for the secretary:
+what is wrong, where (file, field or line) and what to do about it. The
+top-level handler in ``cli.py`` prints the message and exits with the code;
+a traceback is only shown with ``-v``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ExitCode(enum.IntEnum):
+    ok = 0
+    other_error = 1
+    bad_args = 2
+    input_invalid = 3
+    missing_dependency = 4
+    conversion_failed = 5
+    output_invalid = 6
+    ctrl_c = 130
+
+
+class MeetingDocsError(Exception):
+    """Base class: an error with a user-facing Swedish message."""
+
+    exit_code = ExitCode.other_error
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadArgsError(MeetingDocsError):
+    exit_code = ExitCode.bad_args
+
+
+class MissingDependencyError(MeetingDocsError):
+    exit_code = ExitCode.missing_dependency
+
+
+class ConversionError(MeetingDocsError):
+    """An external program failed to turn a document into PDF."""
+
+    exit_code = ExitCode.conversion_failed
+
+    def __init__(self, message: str, source: Path | None = None):
+        super().__init__(message)
+        self.source = source
+
+
+class OutputInvalidError(MeetingDocsError):
+    """The finished PDF failed verification; nothing was published."""
+
+    exit_code = ExitCode.output_invalid
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the sources: where it is and what to do."""
+
+    file: Path | None
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+    def location(self) -> str:
+        parts = []
+        if self.file is not None:
+            parts.append(str(self.file))
+        if self.line is not None:
+            parts.append(f"rad {self.line}")
+        if self.field:
+            parts.append(f"fältet '{self.field}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SourceError(MeetingDocsError):
+    """One or more problems in the secretary's sources."""
+
+    exit_code = ExitCode.input_invalid
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = (
+            "Källfilerna innehåller ett fel:"
+            if count == 1
+            else f"Källfilerna innehåller {count} fel:"
+        )
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}\n{body}\nInget har ändrats i packets/.")

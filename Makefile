@@ -1,0 +1,40 @@
+# The two commands of the README: `make packet DATE=2020-12-11` and `make test`.
+# Both set up everything first: the virtualenv with the pinned Python
+# packages, and LibreOffice, Poppler and the fonts from Debian's packages.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: packet test setup system-deps templates list clean help
+
+help:
+	@echo "make packet DATE=ÅÅÅÅ-MM-DD   bygg kallelsen med handlingar"
+	@echo "make test                     kör alla tester"
+	@echo "make list                     lista sammanträdena i sources/"
+
+setup: $(STAMP) system-deps
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+packet: setup
+	@$(PY) build.py packet "$(DATE)"
+
+list: $(STAMP)
+	@$(PY) build.py list
+
+test: setup
+	$(PY) -m pytest
+
+templates: $(STAMP)
+	$(PY) scripts/make_templates.py
+
+clean:
+	rm -rf packets/* .pytest_cache

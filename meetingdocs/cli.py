@@ -1,0 +1,76 @@
+"""Command line: ``build.py packet DATE`` and friends.
+
+One top-level handler maps exceptions to exit codes and Swedish messages;
+a traceback is printed only with ``-v``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import logconf
+from .errors import ExitCode, MeetingDocsError
+from .sources import list_meetings
+
+log = logging.getLogger("meetingdocs")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Tar fram kallelse med handlingar för en nämnds sammanträde.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="visa detaljer och felsökningsinformation")
+    parser.add_argument("--sources", type=Path, default=ROOT / "sources", help="mappen med källfilerna")
+    parser.add_argument("--out", type=Path, default=ROOT / "packets", help="mappen där resultatet hamnar")
+    commands = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+    packet = commands.add_parser("packet", help="bygg kallelsen med handlingar")
+    packet.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
+    commands.add_parser("list", help="lista sammanträdena i sources/")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logconf.setup(args.verbose)
+    try:
+        return _dispatch(parser, args)
+    except MeetingDocsError as exc:
+        if args.verbose:
+            log.exception("detaljer")
+        print(f"Fel: {exc.message}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("Avbrutet. Inget har ändrats i packets/.", file=sys.stderr)
+        return int(ExitCode.ctrl_c)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if args.verbose:
+            log.exception("oväntat fel")
+        print(
+            f"Fel: ett oväntat fel inträffade ({type(exc).__name__}: {exc}). Inget har ändrats i packets/. "
+            "Kör igen med -v för detaljer och skicka utskriften till den som underhåller verktyget.",
+            file=sys.stderr,
+        )
+        return int(ExitCode.other_error)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "packet":
+        from .packet import build_packet
+
+        result = build_packet(args.sources, args.date.strip(), args.out)
+        print(f"{result.pdf} ({result.pages} sidor)")
+        print(result.docx)
+        return int(ExitCode.ok)
+    if args.command == "list":
+        for name in list_meetings(args.sources):
+            print(name)
+        return int(ExitCode.ok)
+    parser.print_help(sys.stderr)
+    return int(ExitCode.bad_args)

@@ -1,0 +1,130 @@
+"""The meeting as the rest of the program sees it, after validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHAIR = "ordförande"
+VICE_CHAIRS = ("vice ordförande", "andre vice ordförande")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    party: str = ""
+    email: str = ""
+    role: str = ""  # ordförande, vice ordförande, ... (only for ledamöter)
+    title: str = ""  # for övriga: Nämndsekreterare, Regiondirektör ...
+
+    def with_party(self) -> str:
+        return f"{self.name} ({self.party})" if self.party else self.name
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    unit: str = ""
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str = ""
+
+
+@dataclass
+class Committee:
+    key: str  # file stem in sources/namnder/
+    name: str
+    short_name: str
+    organisation: str
+    proposal_heading: str
+    secretary: Contact
+    signatories: list[Signatory]
+    members: list[Person]  # ledamöter, chair included
+    deputies: list[Person]  # ersättare
+    source: Path
+
+    @property
+    def chair(self) -> Person | None:
+        return next((m for m in self.members if m.role == CHAIR), None)
+
+    def members_except_chair(self) -> list[Person]:
+        return [m for m in self.members if m.role != CHAIR]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    number: int  # 1-based within its case
+    title: str
+    path: Path
+    kind: str  # "pdf", "docx" or "md"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    markdown: str
+
+
+@dataclass
+class Case:
+    """An ärende with documents: its tjänsteskrivelse and bilagor."""
+
+    key: str  # name used in the agenda (file stem or folder name)
+    source: Path  # the tjänsteskrivelse Markdown file
+    title: str
+    dnr: str
+    date: dt.date
+    presenter: str
+    time: str
+    dispatch: list[str]  # expedieras till
+    attachments: list[Attachment]
+    officer: Contact  # handläggare
+    signatories: list[Signatory]
+    description: list[Section]  # all sections before the proposal
+    proposal: str  # Markdown of "Förslag till beslut"
+    after_proposal: list[Section] = field(default_factory=list)
+
+    def decision_basis(self) -> list[str]:
+        """The Beslutsunderlag list: the tjänsteskrivelse, then every bilaga."""
+        return [f"Tjänsteskrivelse – {self.title}"] + [a.title for a in self.attachments]
+
+
+@dataclass
+class AgendaItem:
+    number: int | None  # None for an unnumbered line (a break)
+    title: str
+    kind: str  # "case", "standard" or "break"
+    presenter: str = ""
+    time: str = ""
+    case: Case | None = None
+
+    @property
+    def heading(self) -> str:
+        """The item as printed: title with dnr for a case."""
+        if self.case is not None:
+            return f"{self.title} ({self.case.dnr})"
+        return self.title
+
+
+@dataclass
+class Meeting:
+    id: str  # folder name in sources/, also the folder name in packets/
+    folder: Path
+    date: dt.date
+    time: str
+    place: str
+    others: list[Person]  # övriga
+    extra_recipients: list[Person]
+    committee: Committee
+    agenda: list[AgendaItem]
+
+    @property
+    def cases(self) -> list[AgendaItem]:
+        return [item for item in self.agenda if item.case is not None]

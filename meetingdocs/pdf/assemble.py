@@ -1,0 +1,135 @@
+"""Put the packet's PDFs together: pages, bookmarks, links, metadata."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OutlineNode:
+    title: str
+    page_index: int
+    children: list["OutlineNode"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    page_index: int
+    rect: tuple[float, float, float, float]
+    target_page_index: int
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    language: str = "sv-SE"
+    creator: str = "meetingdocs"
+
+
+def concatenate(pdfs: list[Path], out: Path) -> Path:
+    """All pages of ``pdfs`` in order, without their own bookmarks."""
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(str(pdf), import_outline=False)
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return out
+
+
+def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: list[PageLink],
+           marker_targets: dict[str, int], marker_prefix: str, metadata: Metadata) -> Path:
+    """Add bookmarks, links and metadata; turn marker URIs into page links.
+
+    ``marker_targets`` maps marker URIs (placed as hyperlinks in the docx
+    sources, exported by LibreOffice as /URI links) to target page indexes.
+    Marker links without a target are removed, never left pointing outside.
+    """
+    writer = PdfWriter(clone_from=str(in_pdf))
+    _retarget_marker_links(writer, marker_targets, marker_prefix)
+    for link in links:
+        writer.add_annotation(link.page_index, Link(rect=link.rect, target_page_index=link.target_page_index))
+    _add_outline(writer, outline, None)
+    writer.add_metadata(
+        {
+            "/Title": metadata.title,
+            "/Author": metadata.author,
+            "/Subject": metadata.subject,
+            "/Creator": metadata.creator,
+            "/Producer": metadata.creator,
+        }
+    )
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject(metadata.language)
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): _true()}
+    )
+    writer.page_mode = "/UseOutlines"
+    with out_pdf.open("wb") as handle:
+        writer.write(handle)
+    return out_pdf
+
+
+def _true():
+    from pypdf.generic import BooleanObject
+
+    return BooleanObject(True)
+
+
+def _add_outline(writer: PdfWriter, nodes: list[OutlineNode], parent) -> None:
+    for node in nodes:
+        ref = writer.add_outline_item(title=node.title, page_number=node.page_index, parent=parent,
+                                      is_open=False)
+        _add_outline(writer, node.children, ref)
+
+
+def _retarget_marker_links(writer: PdfWriter, targets: dict[str, int], prefix: str) -> None:
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = ArrayObject()
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            action = annot.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None or not str(uri).startswith(prefix):
+                kept.append(ref)
+                continue
+            target = targets.get(str(uri))
+            if target is None:
+                log.warning("link %s has no target page; removed", uri)
+                continue
+            target_page = writer.pages[target]
+            del annot[NameObject("/A")]
+            annot[NameObject("/Dest")] = ArrayObject(
+                [target_page.indirect_reference, NameObject("/XYZ"), NullObject(),
+                 NumberObject(int(target_page.mediabox.top)), NullObject()]
+            )
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
+
+
+def outline_of(pdf: Path) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) for every bookmark: used by verification."""
+    reader = PdfReader(pdf)
+    result: list[tuple[int, str, int]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                result.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return result

@@ -1,0 +1,269 @@
+"""Render the meeting's documents as docx through the templates.
+
+docxtpl fills in the template's fields (with autoescape: text from the
+sources is data, never template code); generated content (the agenda, case
+text, Markdown bilagor) is then inserted with python-docx at the paragraph
+``{{ innehall }}``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Callable
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from docxtpl import DocxTemplate
+
+from ..markdown_docx import insert_markdown, remove_paragraph
+from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Committee, Meeting, Person
+from ..sources import DESCRIPTION, PROPOSAL, split_front_matter
+from .. import schema
+
+ANCHOR = "@@INNEHALL@@"
+LINK_PREFIX = "https://paket.invalid/arende/"  # rewritten to in-document links in the PDF
+
+Body = Callable[[Paragraph], None]
+
+
+def item_link(number: int) -> str:
+    return f"{LINK_PREFIX}{number}"
+
+
+def render_template(template: Path, context: dict, out: Path, body: Body | None = None) -> Path:
+    """Fill ``template`` with ``context``; let ``body`` fill the anchor paragraph."""
+    tpl = DocxTemplate(template)
+    tpl.render({**context, "innehall": ANCHOR}, autoescape=True)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    buffer.seek(0)
+    document = docx.Document(buffer)
+    anchor = _find_anchor(document)
+    if anchor is not None:
+        if body is not None:
+            body(anchor)
+        remove_paragraph(anchor)
+    document.core_properties.title = context.get("dokumenttitel", "")
+    document.core_properties.author = context.get("namnd", "")
+    document.core_properties.language = "sv-SE"
+    document.save(out)
+    return out
+
+
+def _find_anchor(document) -> Paragraph | None:
+    for paragraph in document.paragraphs:
+        if paragraph.text.strip() == ANCHOR:
+            return paragraph
+    return None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _person_line(person: Person) -> str:
+    line = person.with_party()
+    if person.role in VICE_CHAIRS:
+        line += f", {person.role.capitalize()}"
+    if person.title:
+        line += f", {person.title}"
+    return line
+
+
+def _time_line(time: str) -> str:
+    return f"kl. {time}" if time else ""
+
+
+def md_escape(text: str) -> str:
+    """Text as a literal in Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+
+
+def _bullets(anchor: Paragraph, lines: list[str]) -> None:
+    insert_markdown(anchor, "\n".join(f"- {md_escape(line)}" for line in lines))
+
+
+def _lines(anchor: Paragraph, lines: list[str], style: str = "Tät") -> None:
+    for line in lines:
+        anchor.insert_paragraph_before(line, style=style)
+
+
+def _heading(anchor: Paragraph, text: str, level: int) -> Paragraph:
+    return anchor.insert_paragraph_before(text, style=f"Heading {level}")
+
+
+def add_hyperlink(paragraph: Paragraph, url: str, style: str = "Ärendelänk") -> None:
+    """Wrap all runs of ``paragraph`` in one external hyperlink to ``url``.
+
+    The runs get the character style ``style``: LibreOffice drops links whose
+    runs have the default character style when it exports to PDF.
+    """
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    for run in paragraph.runs:
+        run.style = paragraph.part.document.styles[style]
+        link.append(run._r)
+    paragraph._p.append(link)
+
+
+def _common(meeting: Meeting) -> dict:
+    committee = meeting.committee
+    return {
+        "organisation": committee.organisation,
+        "namnd": committee.name,
+        "kortnamn": committee.short_name,
+        "datum": meeting.date.isoformat(),
+    }
+
+
+# --------------------------------------------------------------- kallelse
+
+
+def render_kallelse(meeting: Meeting, template: Path, out: Path, *, links: bool) -> Path:
+    """The notice and agenda; ``links`` marks agenda items for the PDF."""
+    committee = meeting.committee
+    chair = committee.chair
+    secretary = committee.secretary
+    contact = ", ".join(x for x in (secretary.name, secretary.phone, secretary.email) if x)
+    context = {
+        **_common(meeting),
+        "dokumenttitel": f"Kallelse {committee.short_name} {meeting.date.isoformat()}",
+        "tid": _time_line(meeting.time),
+        "plats": meeting.place,
+        "ordforande": _person_line(chair) if chair else "",
+        "ledamoter": [_person_line(p) for p in committee.members_except_chair()],
+        "ersattare": [_person_line(p) for p in committee.deputies],
+        "ovriga": [_person_line(p) for p in meeting.others],
+        "sekreterare": contact,
+    }
+    return render_template(template, context, out, lambda anchor: _agenda(anchor, meeting, links))
+
+
+def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
+    for item in meeting.agenda:
+        if item.kind == "break":
+            paragraph = anchor.insert_paragraph_before(style="Rubrik kort")
+            run = paragraph.add_run(" ".join(x for x in ("Paus", _time_line(item.time)) if x))
+            run.italic = True
+            continue
+        heading = _heading(anchor, f"{item.number}. {item.heading}", 2)
+        if links and item.case is not None:
+            add_hyperlink(heading, item_link(item.number))
+        presenter = ", ".join(x for x in (item.presenter, _time_line(item.time)) if x)
+        if presenter:
+            anchor.insert_paragraph_before(f"Föredragande: {presenter}", style="Liten text")
+        if item.case is not None:
+            _agenda_case(anchor, item.case)
+
+
+def _agenda_case(anchor: Paragraph, case: Case) -> None:
+    for section in case.description:
+        _heading(anchor, section.heading, 3)
+        insert_markdown(anchor, section.markdown, heading_shift=-1)
+    _heading(anchor, PROPOSAL, 3)
+    insert_markdown(anchor, case.proposal, heading_shift=-1)
+    if case.dispatch:
+        _heading(anchor, "Expedieras till", 3)
+        _lines(anchor, case.dispatch)
+    _heading(anchor, "Beslutsunderlag", 3)
+    _bullets(anchor, case.decision_basis())
+
+
+# ------------------------------------------------------- tjänsteskrivelse
+
+
+def render_tjansteskrivelse(meeting: Meeting, item: AgendaItem, template: Path, out: Path) -> Path:
+    case = item.case
+    committee = meeting.committee
+    officer = case.officer
+    context = {
+        **_common(meeting),
+        "dokumenttitel": f"Tjänsteskrivelse – {case.title}",
+        "datum": case.date.isoformat(),
+        "dnr": case.dnr,
+        "rubrik": case.title,
+        "handlaggare": {
+            "enhet": officer.unit,
+            "namn": officer.name,
+            "telefon": officer.phone,
+            "epost": officer.email,
+        },
+        "undertecknare": [{"namn": s.name, "titel": s.title} for s in case.signatories],
+        "utdrag_till": case.dispatch,
+    }
+    return render_template(template, context, out, lambda anchor: _case_body(anchor, case, committee))
+
+
+def _case_body(anchor: Paragraph, case: Case, committee: Committee) -> None:
+    for section in case.description:
+        _heading(anchor, section.heading, 2)
+        insert_markdown(anchor, section.markdown)
+    _heading(anchor, committee.proposal_heading, 2)
+    insert_markdown(anchor, case.proposal)
+    for section in case.after_proposal:
+        _heading(anchor, section.heading, 2)
+        insert_markdown(anchor, section.markdown)
+
+
+# -------------------------------------------------------------- separator
+
+
+def document_titles(case: Case) -> list[str]:
+    """The documents of a case as listed on its separator and in the TOC."""
+    return ["Tjänsteskrivelse"] + [attachment_label(a) for a in case.attachments]
+
+
+def attachment_label(attachment: Attachment) -> str:
+    return f"Bilaga {attachment.number}: {attachment.title}"
+
+
+def render_separator(meeting: Meeting, item: AgendaItem, template: Path, out: Path) -> Path:
+    context = {
+        **_common(meeting),
+        "dokumenttitel": f"Ärende {item.number}: {item.title}",
+        "nummer": item.number,
+        "rubrik": item.title,
+        "dnr": item.case.dnr,
+        "handlingar": document_titles(item.case),
+    }
+    return render_template(template, context, out)
+
+
+# -------------------------------------------------------- markdown bilaga
+
+
+def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: Attachment,
+                               template: Path, out: Path) -> Path:
+    found = schema.Collected()
+    data, body, _ = split_front_matter(attachment.path, found, required=False)
+    title = ""
+    if isinstance(data, dict):
+        title = next((str(v) for k, v in data.items() if schema.norm_key(k) == "rubrik" and v), "")
+    context = {
+        **_common(meeting),
+        "dokumenttitel": title or attachment.title,
+        "nummer": attachment.number,
+        "arende_nummer": item.number,
+        "arende_rubrik": item.title,
+        "dnr": item.case.dnr,
+        "rubrik": title or attachment.title,
+    }
+    return render_template(template, context, out, lambda anchor: insert_markdown(anchor, body))
+
+
+__all__ = [
+    "DESCRIPTION",
+    "LINK_PREFIX",
+    "attachment_label",
+    "document_titles",
+    "item_link",
+    "render_kallelse",
+    "render_markdown_attachment",
+    "render_separator",
+    "render_tjansteskrivelse",
+]

@@ -1,0 +1,651 @@
+"""Load and validate the secretary's sources into the model.
+
+Everything is read and checked before anything is rendered; every problem
+found is reported at once, each with its file and field or line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from . import schema as s
+from .errors import BadArgsError, Problem, SourceError
+from .model import (
+    CHAIR,
+    VICE_CHAIRS,
+    AgendaItem,
+    Attachment,
+    Case,
+    Committee,
+    Contact,
+    Meeting,
+    Person,
+    Section,
+    Signatory,
+)
+
+log = logging.getLogger(__name__)
+
+COMMITTEES_DIR = "namnder"
+MEETING_FILE = "mote.yaml"
+CASE_FILES = ("tjansteskrivelse.md", "tjänsteskrivelse.md")
+MEETING_ID = re.compile(r"^\d{4}-\d{2}-\d{2}(-[a-z0-9][a-z0-9-]*)?$")
+DESCRIPTION = "Ärendebeskrivning"
+PROPOSAL = "Förslag till beslut"
+CONVERTED_KINDS = {".docx": "docx", ".odt": "docx"}
+ATTACHMENT_KINDS = {".pdf": "pdf", ".md": "md", **CONVERTED_KINDS}
+
+
+# ------------------------------------------------------------- discovery
+
+
+def list_meetings(sources: Path) -> list[str]:
+    """Meeting folder names in ``sources``, oldest first."""
+    if not sources.is_dir():
+        return []
+    return sorted(
+        p.name for p in sources.iterdir() if p.is_dir() and MEETING_ID.match(p.name) and (p / MEETING_FILE).is_file()
+    )
+
+
+def find_meeting(sources: Path, date: str) -> Path:
+    """The meeting folder that ``date`` selects (a date or a full folder name)."""
+    known = list_meetings(sources)
+    listing = "\n".join(f"  {m}" for m in known) or "  (inga: sources/ har inga sammanträden ännu)"
+    usage = (
+        "Ange sammanträdet så här:  make packet DATE=ÅÅÅÅ-MM-DD\n"
+        f"Sammanträden i {sources}/:\n{listing}"
+    )
+    if not date:
+        raise BadArgsError(f"Inget datum angavs.\n{usage}")
+    if not MEETING_ID.match(date):
+        raise BadArgsError(f"'{date}' är inget giltigt datum (ÅÅÅÅ-MM-DD).\n{usage}")
+    if date in known:
+        return sources / date
+    matches = [m for m in known if m.startswith(date + "-")]
+    if len(matches) == 1:
+        return sources / matches[0]
+    if len(matches) > 1:
+        choices = ", ".join(matches)
+        raise BadArgsError(
+            f"Flera nämnder sammanträder {date}: {choices}. Ange hela mappnamnet, "
+            f"till exempel make packet DATE={matches[0]}"
+        )
+    raise BadArgsError(f"Det finns inget sammanträde {date} i {sources}/.\n{usage}")
+
+
+# -------------------------------------------------------------- committee
+
+PERSON_FIELDS = [
+    s.Field("namn", s.text, required=True),
+    s.Field("parti", s.text, default=""),
+    s.Field("e-post", s.email, default=""),
+]
+MEMBER_FIELDS = PERSON_FIELDS + [s.Field("uppdrag", s.one_of(CHAIR, *VICE_CHAIRS), default="")]
+OTHER_FIELDS = [
+    s.Field("namn", s.text, required=True),
+    s.Field("titel", s.text, default=""),
+    s.Field("e-post", s.email, default=""),
+]
+CONTACT_FIELDS = [
+    s.Field("namn", s.text, required=True),
+    s.Field("enhet", s.text, default=""),
+    s.Field("titel", s.text, default=""),
+    s.Field("telefon", s.text, default=""),
+    s.Field("e-post", s.email, default=""),
+]
+SIGNATORY_FIELDS = [s.Field("namn", s.text, required=True), s.Field("titel", s.text, default="")]
+COMMITTEE_FIELDS = [
+    s.Field("namn", s.text, required=True),
+    s.Field("kortnamn", s.text, required=True),
+    s.Field("organisation", s.text, required=True),
+    s.Field("förslagsrubrik", s.text, default="Förslag till beslut"),
+    s.Field("sekreterare", s.raw, required=True),
+    s.Field("undertecknare", s.raw, default=list),
+    s.Field("ledamöter", s.raw, required=True),
+    s.Field("ersättare", s.raw, default=list),
+]
+
+
+def _read_list(reader: s.Reader, data: Any, name: str, fields: list[s.Field], line: int | None) -> list[dict]:
+    if data in (None, ""):
+        return []
+    if not isinstance(data, list):
+        reader.problems.append(
+            Problem(reader.path, "här ska det stå en lista där varje post börjar med '- '.", field=name, line=line)
+        )
+        return []
+    rows = []
+    for index, entry in enumerate(data, start=1):
+        row = reader.sub(f"{name}[{index}].").read(entry, fields, line)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _person(row: dict) -> Person:
+    return Person(
+        name=row["namn"],
+        party=row.get("parti", ""),
+        email=row.get("e-post", ""),
+        role=row.get("uppdrag", ""),
+        title=row.get("titel", ""),
+    )
+
+
+def _contact(row: dict) -> Contact:
+    return Contact(
+        name=row["namn"], unit=row["enhet"], title=row["titel"], phone=row["telefon"], email=row["e-post"]
+    )
+
+
+def load_committee(path: Path, found: s.Collected) -> Committee | None:
+    data = _load_yaml_file(path, found)
+    if data is None:
+        return None
+    reader = found.reader(path)
+    values = reader.read(data, COMMITTEE_FIELDS)
+    if values is None:
+        return None
+    lines = getattr(data, "key_lines", {})
+
+    def line_of(name: str) -> int | None:
+        return next((v for k, v in lines.items() if s.norm_key(k) == s.norm_key(name)), None)
+
+    secretary = reader.sub("sekreterare.").read(values["sekreterare"], CONTACT_FIELDS, line_of("sekreterare"))
+    signatories = _read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
+                             line_of("undertecknare"))
+    members = [_person(r) for r in _read_list(reader, values["ledamöter"], "ledamöter", MEMBER_FIELDS,
+                                              line_of("ledamöter"))]
+    deputies = [_person(r) for r in _read_list(reader, values["ersättare"], "ersättare", PERSON_FIELDS,
+                                               line_of("ersättare"))]
+    chairs = [m for m in members if m.role == CHAIR]
+    if members and len(chairs) != 1:
+        found.problems.append(
+            Problem(path, f"exakt en ledamot ska ha 'uppdrag: ordförande' (nu {len(chairs)}).", field="ledamöter")
+        )
+    _check_unique_names(path, members + deputies, found)
+    if secretary is None:
+        return None
+    return Committee(
+        key=path.stem,
+        name=values["namn"],
+        short_name=values["kortnamn"],
+        organisation=values["organisation"],
+        proposal_heading=values["förslagsrubrik"],
+        secretary=_contact(secretary),
+        signatories=[Signatory(r["namn"], r["titel"]) for r in signatories],
+        members=members,
+        deputies=deputies,
+        source=path,
+    )
+
+
+def _check_unique_names(path: Path, people: list[Person], found: s.Collected) -> None:
+    seen: set[str] = set()
+    for person in people:
+        if person.name in seen:
+            found.problems.append(
+                Problem(path, f"{person.name} står två gånger i ledamöter/ersättare; en person kan bara ha en plats.")
+            )
+        seen.add(person.name)
+
+
+# ---------------------------------------------------------------- meeting
+
+MEETING_FIELDS = [
+    s.Field("nämnd", s.text, required=True),
+    s.Field("datum", s.date_value, required=True),
+    s.Field("tid", s.time_text, required=True),
+    s.Field("plats", s.text, required=True),
+    s.Field("övriga", s.raw, default=list),
+    s.Field("extra mottagare", s.raw, default=list),
+    s.Field("föredragningslista", s.raw, required=True),
+]
+ITEM_FIELDS = [
+    s.Field("ärende", s.text),
+    s.Field("rubrik", s.text),
+    s.Field("paus", s.raw),
+    s.Field("föredragande", s.text, default=""),
+    s.Field("tid", s.time_text, default=""),
+    s.Field("nr", s.raw),
+]
+
+
+@dataclass
+class _Entry:
+    index: int  # 1-based position in föredragningslista
+    line: int | None
+    values: dict
+
+
+def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
+    """Load and validate a meeting; raise SourceError listing every problem.
+
+    Returns the meeting and the warnings (unknown fields and the like).
+    """
+    found = s.Collected()
+    meeting = _load_meeting(folder, found)
+    if found.problems or meeting is None:
+        raise SourceError(found.problems or [Problem(folder / MEETING_FILE, "sammanträdet kunde inte läsas.")])
+    return meeting, found.warnings
+
+
+def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
+    path = folder / MEETING_FILE
+    data = _load_yaml_file(path, found)
+    if data is None:
+        return None
+    reader = found.reader(path)
+    values = reader.read(data, MEETING_FIELDS)
+    if values is None:
+        return None
+    committee = _committee_for(folder, path, values["nämnd"], found)
+    others = [_person(r) for r in _read_list(reader, values["övriga"], "övriga", OTHER_FIELDS, data.line)]
+    extra = [_person(r) for r in _read_list(reader, values["extra mottagare"], "extra mottagare",
+                                            OTHER_FIELDS, data.line)]
+    if values["datum"] and not folder.name.startswith(values["datum"].isoformat()):
+        found.problems.append(
+            Problem(path, f"datumet {values['datum']} stämmer inte med mappens namn {folder.name}. "
+                          "Rätta datumet eller byt namn på mappen.", field="datum")
+        )
+    agenda = _load_agenda(folder, path, values["föredragningslista"], committee, found, data)
+    _warn_unreferenced(folder, agenda, found)
+    if committee is None:
+        return None
+    return Meeting(
+        id=folder.name,
+        folder=folder,
+        date=values["datum"],
+        time=values["tid"],
+        place=values["plats"],
+        others=others,
+        extra_recipients=extra,
+        committee=committee,
+        agenda=agenda,
+    )
+
+
+def _committee_for(folder: Path, meeting_file: Path, key: str | None, found: s.Collected) -> Committee | None:
+    if not key:
+        return None
+    committees = folder.parent / COMMITTEES_DIR
+    path = committees / f"{key}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in committees.glob("*.yaml"))
+        found.problems.append(
+            Problem(meeting_file, f"nämnden '{key}' finns inte: filen {path} saknas. "
+                                  f"Nämnder som finns: {', '.join(known) or 'inga'}.", field="nämnd")
+        )
+        return None
+    return load_committee(path, found)
+
+
+def _load_agenda(folder: Path, path: Path, data: Any, committee: Committee | None,
+                 found: s.Collected, meeting_data: Any) -> list[AgendaItem]:
+    line = getattr(meeting_data, "key_lines", {}).get("föredragningslista")
+    if not isinstance(data, list) or not data:
+        found.problems.append(
+            Problem(path, "föredragningslistan ska vara en lista med en punkt per rad som börjar med '- '.",
+                    field="föredragningslista", line=line)
+        )
+        return []
+    items: list[AgendaItem] = []
+    numbers: dict[int, int] = {}
+    cases_seen: dict[str, int] = {}
+    next_number = 1
+    for index, raw_entry in enumerate(data, start=1):
+        where = f"föredragningslista, punkt {index}"
+        entry = _agenda_entry(path, index, raw_entry, line, found)
+        if entry is None:
+            continue
+        values = entry.values
+        if values.get("paus") is not None:
+            pause = values["paus"]
+            when = s.time_text(pause) if not isinstance(pause, bool) and _is_time(pause) else ""
+            items.append(AgendaItem(None, "Paus", "break", time=when or values["tid"]))
+            continue
+        number = next_number
+        if values.get("nr") is not None:
+            if not isinstance(values["nr"], int) or values["nr"] < 1:
+                found.problems.append(Problem(path, "nr ska vara ett heltal från 1.", field=where, line=entry.line))
+            else:
+                number = values["nr"]
+        if number in numbers:
+            found.problems.append(
+                Problem(path, f"punktnummer {number} används redan av punkt {numbers[number]} i listan. "
+                              "Ta bort 'nr:' eller ge punkterna olika nummer.", field=where, line=entry.line)
+            )
+        numbers[number] = index
+        next_number = number + 1
+        if values.get("ärende"):
+            key = values["ärende"]
+            if key in cases_seen:
+                found.problems.append(
+                    Problem(path, f"ärendet '{key}' står redan som punkt {cases_seen[key]}; ett ärende kan bara "
+                                  "stå en gång i föredragningslistan.", field=where, line=entry.line)
+                )
+                continue
+            cases_seen[key] = index
+            case = _load_case_ref(folder, path, key, where, entry.line, committee, found)
+            if case is None:
+                continue
+            items.append(AgendaItem(number, case.title, "case", values["föredragande"] or case.presenter,
+                                    values["tid"] or case.time, case))
+        else:
+            items.append(AgendaItem(number, values["rubrik"], "standard", values["föredragande"], values["tid"]))
+    return items
+
+
+def _is_time(value: Any) -> bool:
+    try:
+        s.time_text(value)
+        return True
+    except s.Invalid:
+        return False
+
+
+def _agenda_entry(path: Path, index: int, raw_entry: Any, line: int | None, found: s.Collected) -> _Entry | None:
+    where = f"föredragningslista, punkt {index}"
+    if isinstance(raw_entry, str):
+        return _Entry(index, line, {"rubrik": raw_entry.strip(), "föredragande": "", "tid": ""})
+    values = found.reader(path, f"{where}: ").read(raw_entry, ITEM_FIELDS, line)
+    if values is None:
+        return None
+    entry_line = getattr(raw_entry, "line", line)
+    kinds = [k for k in ("ärende", "rubrik", "paus") if values.get(k) is not None]
+    if len(kinds) != 1:
+        found.problems.append(
+            Problem(path, "varje punkt ska ha precis ett av 'ärende:', 'rubrik:' eller 'paus:' "
+                          "(eller bara en rad text).", field=where, line=entry_line)
+        )
+        return None
+    return _Entry(index, entry_line, values)
+
+
+def _warn_unreferenced(folder: Path, agenda: list[AgendaItem], found: s.Collected) -> None:
+    used = {item.case.key for item in agenda if item.case is not None}
+    for key in sorted(_case_candidates(folder)):
+        if key not in used:
+            found.warnings.append(
+                Problem(folder / MEETING_FILE, f"ärendet '{key}' finns i mappen men inte i föredragningslistan "
+                                               "och kommer inte med i kallelsen.", field="föredragningslista")
+            )
+
+
+def _case_candidates(folder: Path) -> dict[str, Path]:
+    result = {}
+    for entry in folder.iterdir():
+        if entry.is_file() and entry.suffix == ".md":
+            result[entry.stem] = entry
+        elif entry.is_dir():
+            for name in CASE_FILES:
+                if (entry / name).is_file():
+                    result[entry.name] = entry / name
+                    break
+    return result
+
+
+def _load_case_ref(folder: Path, path: Path, key: str, where: str, line: int | None,
+                   committee: Committee | None, found: s.Collected) -> Case | None:
+    candidates = _case_candidates(folder)
+    source = candidates.get(key.removesuffix(".md").rstrip("/"))
+    if source is None:
+        close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+        hint = f" Menade du '{close[0]}'?" if close else ""
+        known = ", ".join(sorted(candidates)) or "inga"
+        found.problems.append(
+            Problem(path, f"ärendet '{key}' finns inte: varken {key}.md eller mappen {key}/ med "
+                          f"tjansteskrivelse.md finns i {folder}.{hint} Ärenden som finns: {known}.",
+                    field=where, line=line)
+        )
+        return None
+    return load_case(source, key, folder, committee, found)
+
+
+# ------------------------------------------------------------------- case
+
+CASE_FIELDS = [
+    s.Field("rubrik", s.text, required=True),
+    s.Field("dnr", s.text, required=True, aliases=("diarienummer",)),
+    s.Field("datum", s.date_value, required=True),
+    s.Field("föredragande", s.text, default=""),
+    s.Field("tid", s.time_text, default=""),
+    s.Field("expedieras till", s.text_list, default=list, aliases=("utdrag till",)),
+    s.Field("bilagor", s.raw, default=list),
+    s.Field("handläggare", s.raw),
+    s.Field("undertecknare", s.raw),
+]
+ATTACHMENT_FIELDS = [s.Field("fil", s.text, required=True), s.Field("titel", s.text, required=True)]
+ATTACHMENT_DOC_FIELDS = [s.Field("rubrik", s.text, default="")]
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+
+def split_front_matter(path: Path, found: s.Collected, required: bool = True) -> tuple[Any, str, int]:
+    """Return (front matter data, body, line number where the body starts)."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        found.problems.append(
+            Problem(path, f"filen är inte sparad som UTF-8 (byte {exc.start}). Spara den som UTF-8 i din editor.")
+        )
+        return None, "", 1
+    content = content.lstrip("\ufeff")
+    match = FRONT_MATTER.match(content)
+    if match is None:
+        if required:
+            found.problems.append(
+                Problem(path, "filen ska börja med uppgifterna (rubrik, dnr, datum …) mellan två rader '---'.",
+                        line=1)
+            )
+        return None, content, 1
+    data = s.load_yaml(match.group(1), path, found.problems, line_offset=1)
+    body_line = content[: match.end()].count("\n") + 1
+    return data, content[match.end():], body_line
+
+
+def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee | None,
+              found: s.Collected) -> Case | None:
+    data, body, body_line = split_front_matter(source, found)
+    if data is None:
+        return None
+    reader = found.reader(source)
+    values = reader.read(data, CASE_FIELDS, 1)
+    if values is None:
+        return None
+    lines = getattr(data, "key_lines", {})
+    sections = split_sections(body)
+    description, proposal, after = _case_sections(source, sections, body, body_line, found)
+    attachments = _load_attachments(source, values["bilagor"], meeting_folder, reader,
+                                     _key_line(lines, "bilagor"), found)
+    officer = committee.secretary if committee else Contact(name="")
+    if values["handläggare"] is not None:
+        row = reader.sub("handläggare.").read(values["handläggare"], CONTACT_FIELDS, _key_line(lines, "handläggare"))
+        officer = _contact(row) if row else officer
+    signatories = committee.signatories if committee else []
+    if values["undertecknare"] is not None:
+        rows = _read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
+                          _key_line(lines, "undertecknare"))
+        signatories = [Signatory(r["namn"], r["titel"]) for r in rows]
+    if proposal is None:
+        return None
+    return Case(
+        key=key,
+        source=source,
+        title=values["rubrik"],
+        dnr=values["dnr"],
+        date=values["datum"],
+        presenter=values["föredragande"],
+        time=values["tid"],
+        dispatch=values["expedieras till"],
+        attachments=attachments,
+        officer=officer,
+        signatories=signatories,
+        description=description,
+        proposal=proposal,
+        after_proposal=after,
+    )
+
+
+def _key_line(lines: dict[str, int], name: str) -> int | None:
+    return next((v for k, v in lines.items() if s.norm_key(k) == s.norm_key(name)), None)
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SECTION = re.compile(r"^#{1,2}\s+(.+?)\s*#*\s*$")
+
+
+def split_sections(body: str) -> list[tuple[str, str, int]]:
+    """Split Markdown at level 1-2 headings: (heading, markdown, 0-based line)."""
+    sections: list[tuple[str, list[str], int]] = [("", [], 0)]
+    in_fence = False
+    for number, line in enumerate(body.splitlines()):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _SECTION.match(line)
+        if match:
+            sections.append((match.group(1).strip(), [], number))
+        else:
+            sections[-1][1].append(line)
+    return [(h, "\n".join(lines).strip("\n"), n) for h, lines, n in sections]
+
+
+def _same_heading(a: str, b: str) -> bool:
+    return s.norm_key(a.rstrip(":")) == s.norm_key(b)
+
+
+def _case_sections(source: Path, sections, body: str, body_line: int,
+                   found: s.Collected) -> tuple[list[Section], str | None, list[Section]]:
+    preface, *named = sections
+    if preface[1].strip():
+        found.problems.append(
+            Problem(source, f"det står text före rubriken '## {DESCRIPTION}'. Flytta in den under rubriken.",
+                    line=body_line + _first_text_line(preface[1]))
+        )
+    headings = [h for h, _, _ in named]
+    missing = [name for name in (DESCRIPTION, PROPOSAL) if not any(_same_heading(h, name) for h in headings)]
+    for name in missing:
+        found.problems.append(
+            Problem(source, f"rubriken '## {name}' saknas. Tjänsteskrivelsen ska ha avsnitten "
+                            f"'## {DESCRIPTION}' och '## {PROPOSAL}'.")
+        )
+    if missing:
+        return [], None, []
+    proposal_at = next(i for i, h in enumerate(headings) if _same_heading(h, PROPOSAL))
+    proposal = named[proposal_at][1]
+    if not proposal.strip():
+        found.problems.append(
+            Problem(source, f"avsnittet '## {PROPOSAL}' är tomt. Skriv förslaget under rubriken.",
+                    line=body_line + named[proposal_at][2])
+        )
+    description = [Section(_canonical(h), md) for h, md, _ in named[:proposal_at]]
+    after = [Section(h, md) for h, md, _ in named[proposal_at + 1:]]
+    return description, proposal, after
+
+
+def _canonical(heading: str) -> str:
+    return DESCRIPTION if _same_heading(heading, DESCRIPTION) else heading.rstrip(":")
+
+
+def _first_text_line(text: str) -> int:
+    return next((i for i, line in enumerate(text.splitlines()) if line.strip()), 0)
+
+
+# ------------------------------------------------------------ attachments
+
+
+def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.Reader,
+                      line: int | None, found: s.Collected) -> list[Attachment]:
+    rows = _read_list(reader, data, "bilagor", ATTACHMENT_FIELDS, line)
+    attachments = []
+    base = source.parent.resolve()
+    root = meeting_folder.resolve()
+    for number, row in enumerate(rows, start=1):
+        field = f"bilagor[{number}].fil"
+        path = (base / row["fil"]).resolve()
+        if not path.is_relative_to(root):
+            found.problems.append(
+                Problem(source, f"bilagan '{row['fil']}' ligger utanför sammanträdets mapp {meeting_folder}. "
+                                "Kopiera filen till ärendets mapp och skriv bara filnamnet.", field=field, line=line)
+            )
+            continue
+        if not path.is_file():
+            found.problems.append(Problem(source, _missing_file_message(row["fil"], base), field=field, line=line))
+            continue
+        kind = ATTACHMENT_KINDS.get(path.suffix.lower())
+        if kind is None:
+            found.problems.append(
+                Problem(source, f"bilagan '{row['fil']}' har filtypen {path.suffix or '(ingen)'}, som inte kan "
+                                "tas med. Spara den som PDF, Word (.docx) eller Markdown (.md).", field=field,
+                        line=line)
+            )
+            continue
+        problem = _check_attachment_file(path, kind)
+        if problem:
+            found.problems.append(Problem(source, f"bilagan '{row['fil']}' {problem}", field=field, line=line))
+            continue
+        if kind == "md":
+            data, _, _ = split_front_matter(path, found, required=False)
+            if data is not None:
+                found.reader(path).read(data, ATTACHMENT_DOC_FIELDS, 1)
+        attachments.append(Attachment(number, row["titel"], path, kind))
+    return attachments
+
+
+def _missing_file_message(name: str, base: Path) -> str:
+    files = sorted(p.name for p in base.iterdir() if p.is_file()) if base.is_dir() else []
+    close = difflib.get_close_matches(Path(name).name, files, n=1, cutoff=0.5)
+    hint = f" Menade du '{close[0]}'?" if close else ""
+    return f"bilagan '{name}' finns inte i {base}.{hint} Kontrollera filnamnet (stora och små bokstäver räknas)."
+
+
+def _check_attachment_file(path: Path, kind: str) -> str | None:
+    """A reason the file cannot be used, or None."""
+    if kind == "pdf":
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                return ("är lösenordsskyddad (krypterad) och kan inte tas med. Be avsändaren om en olåst PDF, "
+                        "eller spara en kopia utan lösenord.")
+            if len(reader.pages) == 0:
+                return "har inga sidor. Exportera den på nytt till PDF."
+            reader.pages[0].mediabox  # noqa: B018 - touches the page tree
+        except (PyPdfError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
+            log.debug("pdf %s failed to open: %s", path, exc)
+            return "är skadad och går inte att läsa som PDF. Exportera eller ladda ner den på nytt."
+    elif kind == "docx":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if path.suffix.lower() == ".docx" and "word/document.xml" not in names:
+                    return "är ingen giltig Word-fil (.docx). Öppna den i Word och spara den som .docx."
+                if path.suffix.lower() == ".odt" and "content.xml" not in names:
+                    return "är ingen giltig OpenDocument-fil (.odt). Öppna den och spara den på nytt."
+        except (zipfile.BadZipFile, OSError):
+            return ("är skadad eller ingen riktig Word-fil (.docx). Öppna den i Word och spara den på nytt "
+                    "som .docx; en gammal .doc-fil måste sparas om som .docx.")
+    return None
+
+
+def _load_yaml_file(path: Path, found: s.Collected) -> Any:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        found.problems.append(Problem(path, "filen saknas."))
+        return None
+    except UnicodeDecodeError:
+        found.problems.append(Problem(path, "filen är inte sparad som UTF-8. Spara den som UTF-8 i din editor."))
+        return None
+    data = s.load_yaml(content, path, found.problems)
+    if data is None and not found.problems:
+        found.problems.append(Problem(path, "filen är tom."))
+    return data

@@ -1,0 +1,44 @@
+"""Shared fixtures: copies of the demo sources and real runs of build.py."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = "2020-12-11"
+
+
+def run_build(*args: str | Path, sources: Path | None = None, out: Path | None = None,
+              env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real command line, as `make packet` does."""
+    argv = [sys.executable, str(REPO / "build.py")]
+    if sources is not None:
+        argv += ["--sources", str(sources)]
+    if out is not None:
+        argv += ["--out", str(out)]
+    argv += [str(a) for a in args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A private copy of sources/ to break on purpose."""
+    target = tmp_path / "sources"
+    shutil.copytree(REPO / "sources", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Path:
+    """The demo meeting built once per test session; returns packets/DATE/."""
+    out = tmp_path_factory.mktemp("packets")
+    result = run_build("packet", DEMO, out=out)
+    assert result.returncode == 0, result.stderr
+    return out / DEMO

@@ -1,0 +1,379 @@
+"""Tests for meetingdocs.tools.libreoffice.
+
+Tests marked ``libreoffice`` run the real soffice; the others use fake
+soffice scripts written into tmp_path (fault injection via
+MEETINGDOCS_SOFFICE).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from meetingdocs.errors import ConversionError, MissingDependencyError
+from meetingdocs.tools import libreoffice
+from meetingdocs.tools.libreoffice import SOFFICE_ENV, convert_to_pdf, version
+
+SWEDISH = "Sammanträde åäö ÅÄÖ"
+LINK_URL = "https://example.org/meetingdocs-marker/abc123"
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _real_soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    assert path, "LibreOffice is not installed"
+    return path
+
+
+def _add_hyperlink(paragraph, url: str, text: str, *, char_style: str | None) -> None:
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    if char_style:
+        rpr = OxmlElement("w:rPr")
+        rstyle = OxmlElement("w:rStyle")
+        rstyle.set(qn("w:val"), char_style)
+        rpr.append(rstyle)
+        run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _make_docx(path: Path, text: str, *, link: str | None = None, link_style: bool = True) -> Path:
+    doc = Document()
+    doc.add_heading(f"Rubrik {path.stem}", level=1)
+    paragraph = doc.add_paragraph(text + " ")
+    if link:
+        if link_style:
+            # python-docx's default template has no "Hyperlink" style; Word
+            # templates usually do. LibreOffice needs it (see module doc).
+            doc.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+        _add_hyperlink(paragraph, link, "länken", char_style="Hyperlink" if link_style else None)
+    doc.save(path)
+    return path
+
+
+def _write_script(path: Path, body: str) -> Path:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def _uris(pdf: Path) -> list[str]:
+    uris = []
+    for page in PdfReader(pdf).pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            if annot.get("/Subtype") == "/Link" and action is not None:
+                action = action.get_object()
+                if action.get("/S") == "/URI":
+                    uris.append(str(action["/URI"]))
+    return uris
+
+
+def _font_embedding(pdf: Path) -> list[tuple[str, str]]:
+    """(font name, emb column) for each row of ``pdffonts``."""
+    out = subprocess.run(
+        ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    header, dashes, rows = out[0], out[1], out[2:]
+    # Column boundaries come from the runs of dashes under the header.
+    spans, start = [], None
+    for i, ch in enumerate(dashes + " "):
+        if ch == "-" and start is None:
+            start = i
+        elif ch != "-" and start is not None:
+            spans.append((start, i))
+            start = None
+    names = [header[a:b].strip() for a, b in spans]
+    emb = names.index("emb")
+    return [(row[: spans[0][1]].strip(), row[slice(*spans[emb])].strip()) for row in rows if row.strip()]
+
+
+def _process_gone(pid: int, wait: float = 5.0) -> bool:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie waiting for its reaper is dead too
+            status = Path(f"/proc/{pid}/status").read_text()
+            if "\nState:\tZ" in status:
+                return True
+        except FileNotFoundError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
+# --- real LibreOffice ------------------------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_version_is_a_number(monkeypatch):
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    v = version()
+    assert v[0].isdigit(), v
+    assert "." in v
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_real_conversion_text_fonts_and_links(tmp_path, monkeypatch):
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    a = _make_docx(tmp_path / "kallelse.docx", SWEDISH, link=LINK_URL)
+    b = _make_docx(tmp_path / "handling.docx", "Andra dokumentet")
+    outdir = tmp_path / "ut"
+
+    started = time.monotonic()
+    pdfs = convert_to_pdf([a, b], outdir, profile_dir=tmp_path / "profil")
+    elapsed = time.monotonic() - started
+    print(f"converted 2 documents in {elapsed:.1f} s")
+
+    assert pdfs == [outdir / "kallelse.pdf", outdir / "handling.pdf"]
+    for pdf in pdfs:
+        assert len(PdfReader(pdf).pages) >= 1
+        fonts = _font_embedding(pdf)
+        assert fonts, f"no fonts in {pdf}"
+        assert all(emb == "yes" for _, emb in fonts), fonts
+
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdfs[0]), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert SWEDISH in text
+    assert _uris(pdfs[0]) == [LINK_URL]
+
+    # The child's HOME is inside the private profile, and the filter options
+    # were honoured (UseTaggedPDF adds a structure tree, bookmarks an outline).
+    assert (tmp_path / "profil" / "home").is_dir()
+    reader = PdfReader(pdfs[0])
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert [o.title for o in reader.outline] == ["Rubrik kallelse"]
+
+
+@pytest.mark.libreoffice
+def test_hyperlink_without_character_style_is_lost(tmp_path, monkeypatch):
+    """Documents LibreOffice 7.4 behaviour that the docx builder must respect:
+    a <w:hyperlink> whose run has no (existing) character style comes out as
+    plain text, without any /Link annotation."""
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    src = _make_docx(tmp_path / "utan_stil.docx", SWEDISH, link=LINK_URL, link_style=False)
+    [pdf] = convert_to_pdf([src], tmp_path / "ut", profile_dir=tmp_path / "profil")
+    assert _uris(pdf) == []
+
+
+@pytest.mark.libreoffice
+def test_one_soffice_process_for_all_documents(tmp_path, monkeypatch):
+    counter = tmp_path / "starts.txt"
+    wrapper = _write_script(
+        tmp_path / "soffice-wrapper",
+        f'echo started >> "{counter}"\nexec "{_real_soffice()}" "$@"\n',
+    )
+    monkeypatch.setenv(SOFFICE_ENV, str(wrapper))
+    sources = [_make_docx(tmp_path / f"dok{i}.docx", f"Dokument {i}") for i in range(3)]
+
+    pdfs = convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+    assert [p.name for p in pdfs] == ["dok0.pdf", "dok1.pdf", "dok2.pdf"]
+    assert all(len(PdfReader(p).pages) >= 1 for p in pdfs)
+    assert counter.read_text().splitlines() == ["started"]
+
+
+@pytest.mark.libreoffice
+def test_random_bytes_docx_is_imported_as_text(tmp_path, monkeypatch):
+    """LibreOffice does NOT reliably reject random bytes with a .docx suffix.
+    For most random inputs (8 of 8 seeds tried, and /dev/urandom) type
+    detection falls back to plain text and a PDF full of garbage comes out,
+    exit code 0. Callers must validate .docx files before converting them."""
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    corrupt = tmp_path / "trasig.docx"
+    corrupt.write_bytes(random.Random(0).randbytes(4096))
+
+    [pdf] = convert_to_pdf([corrupt], tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+    assert len(PdfReader(pdf).pages) >= 1
+
+
+@pytest.mark.libreoffice
+def test_some_garbage_docx_is_rejected(tmp_path, monkeypatch):
+    """Other byte patterns (all zeros; random.Random(20240501)) are rejected:
+    no PDF, "Error: source file could not be loaded" on stderr, exit 0."""
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    zeros = tmp_path / "nollor.docx"
+    zeros.write_bytes(bytes(4096))
+
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf([zeros], tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+    assert info.value.source == zeros
+    assert str(zeros) in info.value.message
+
+
+@pytest.mark.libreoffice
+def test_broken_zip_docx_fails_and_batch_goes_on(tmp_path, monkeypatch):
+    """A .docx that is a broken ZIP is rejected by LibreOffice (it prints
+    "Error: source file could not be loaded" and still exits 0); the other
+    documents of the batch are converted."""
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    good = _make_docx(tmp_path / "bra.docx", SWEDISH)
+    broken = tmp_path / "trasig.docx"
+    broken.write_bytes(b"PK\x03\x04" + random.Random(7).randbytes(2048))
+    outdir = tmp_path / "ut"
+
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf([good, broken], outdir, profile_dir=tmp_path / "profil")
+
+    assert info.value.source == broken
+    assert str(broken) in info.value.message
+    assert "kunde inte konvertera" in info.value.message
+    assert "could not be loaded" in info.value.message
+    assert len(PdfReader(outdir / "bra.pdf").pages) >= 1
+
+
+# --- fakes -------------------------------------------------------------------------
+
+
+def test_hang_is_killed_per_document(tmp_path, monkeypatch):
+    pidfile = tmp_path / "child.pid"
+    fake = _write_script(
+        tmp_path / "soffice-hang",
+        f'sleep 300 &\necho $! > "{pidfile}"\nsleep 300\n',
+    )
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    sources = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(2)]
+
+    started = time.monotonic()
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil",
+                       timeout_per_document=2)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 10, elapsed
+    assert info.value.source == sources[0]
+    assert str(sources[0]) in info.value.message
+    assert "svarade inte på 2 sekunder" in info.value.message
+    child = int(pidfile.read_text())
+    assert _process_gone(child), f"child sleep {child} survived"
+
+
+def test_clock_restarts_when_an_output_appears(tmp_path, monkeypatch):
+    """Three documents at 1.2 s each take longer than the 2 s limit in total
+    but never 2 s for one document: no timeout."""
+    outdir = tmp_path / "ut"
+    fake = _write_script(
+        tmp_path / "soffice-slow",
+        "for n in dok0 dok1 dok2; do\n"
+        "  sleep 1.2\n"
+        f'  cp "{tmp_path / "mall.pdf"}" "{outdir}/$n.pdf"\n'
+        "done\n",
+    )
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(tmp_path / "mall.pdf")
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    sources = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(3)]
+
+    pdfs = convert_to_pdf(sources, outdir, profile_dir=tmp_path / "profil",
+                          timeout_per_document=2)
+
+    assert [p.name for p in pdfs] == ["dok0.pdf", "dok1.pdf", "dok2.pdf"]
+
+
+def test_exit_zero_without_output(tmp_path, monkeypatch):
+    fake = _write_script(tmp_path / "soffice-noop", "echo 'nothing to see' >&2\nexit 0\n")
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    sources = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(2)]
+
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+    assert info.value.source == sources[0]
+    assert str(sources[0]) in info.value.message
+    assert "kunde inte konvertera" in info.value.message
+    assert "nothing to see" in info.value.message
+
+
+def test_stale_output_is_not_taken_for_new(tmp_path, monkeypatch):
+    outdir = tmp_path / "ut"
+    outdir.mkdir()
+    (outdir / "dok.pdf").write_bytes(b"%PDF-1.4 old")
+    fake = _write_script(tmp_path / "soffice-noop", "exit 0\n")
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+
+    with pytest.raises(ConversionError):
+        convert_to_pdf([_make_docx(tmp_path / "dok.docx", "x")], outdir,
+                       profile_dir=tmp_path / "profil")
+
+
+def test_nonzero_exit_with_good_outputs_is_accepted(tmp_path, monkeypatch, caplog):
+    from pypdf import PdfWriter
+
+    outdir = tmp_path / "ut"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(tmp_path / "mall.pdf")
+    fake = _write_script(
+        tmp_path / "soffice-rc1",
+        f'cp "{tmp_path / "mall.pdf"}" "{outdir}/dok.pdf"\nexit 1\n',
+    )
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+
+    with caplog.at_level("WARNING", logger="meetingdocs.tools.libreoffice"):
+        [pdf] = convert_to_pdf([_make_docx(tmp_path / "dok.docx", "x")], outdir,
+                               profile_dir=tmp_path / "profil")
+
+    assert pdf == outdir / "dok.pdf"
+    assert any("exited with 1" in r.getMessage() for r in caplog.records)
+
+
+def test_missing_program(tmp_path, monkeypatch):
+    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "finns-inte" / "soffice"))
+    with pytest.raises(MissingDependencyError) as info:
+        libreoffice.soffice_path()
+    assert "apt-get install" in info.value.message
+    assert "libreoffice-writer-nogui" in info.value.message
+
+    with pytest.raises(MissingDependencyError):
+        convert_to_pdf([_make_docx(tmp_path / "dok.docx", "x")], tmp_path / "ut",
+                       profile_dir=tmp_path / "profil")
+    with pytest.raises(MissingDependencyError):
+        version()
+
+
+def test_duplicate_stems(tmp_path, monkeypatch):
+    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "ska-inte-köras"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with pytest.raises(ValueError):
+        convert_to_pdf([tmp_path / "a" / "dok.docx", tmp_path / "b" / "dok.docx"],
+                       tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+
+def test_empty_list_runs_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "ska-inte-köras"))
+    assert convert_to_pdf([], tmp_path / "ut", profile_dir=tmp_path / "profil") == []

@@ -678,9 +678,16 @@ class _Renderer:
         if tblW is None:
             tblW = OxmlElement("w:tblW")
             tbl.tblPr.append(tblW)
-        tblW.set(qn("w:type"), "pct")
-        tblW.set(qn("w:w"), "5000")
-        table.autofit = True
+        widths = column_widths([[c.text_content() for c in cells] for cells, _ in rows], ncols,
+                               self._text_width())
+        tblW.set(qn("w:type"), "dxa")
+        tblW.set(qn("w:w"), str(sum(Emu(w).twips for w in widths)))
+        table.autofit = False
+        for grid_col, width in zip(tbl.tblGrid.iterchildren(qn("w:gridCol")), widths):
+            grid_col.set(qn("w:w"), str(Emu(width).twips))
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                cell.width = Emu(width)
 
         for row_index, (cells, is_header) in enumerate(rows):
             row = table.rows[row_index]
@@ -699,6 +706,39 @@ class _Renderer:
                 bold = is_header or cell_node.tag == "th"
                 items = self._inline_items(cell_node.children, _Fmt(bold=bold))
                 self._emit_inline(paragraph, items)
+
+
+def column_widths(rows: list[list[str]], ncols: int, total: int) -> list[int]:
+    """Split ``total`` (EMU) between columns by how much text they hold.
+
+    Every column gets at least room for its longest word, so that a label
+    such as "Personalkostnader" is never broken inside the word; what is left
+    goes to the columns whose text is longer than that.
+    """
+    longest_word = [1] * ncols
+    longest_text = [1] * ncols
+    for cells in rows:
+        for index, text in enumerate(cells[:ncols]):
+            words = text.split()
+            longest_word[index] = max(longest_word[index], max((len(w) for w in words), default=1))
+            longest_text[index] = max(longest_text[index], min(len(text), 45))
+    minimum = [w + 2 for w in longest_word]
+    wanted = [max(t + 2, m) for t, m in zip(longest_text, minimum)]
+    capacity = total / _EMU_PER_CHAR
+    if sum(wanted) <= capacity or sum(minimum) >= capacity:
+        weights = wanted if sum(wanted) <= capacity else minimum
+    else:
+        spare = capacity - sum(minimum)
+        extra = [w - m for w, m in zip(wanted, minimum)]
+        weights = [m + spare * e / sum(extra) for m, e in zip(minimum, extra)]
+    scale = total / sum(weights)
+    widths = [int(w * scale) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+# The width of an average character of 11 pt Liberation Sans, in EMU.
+_EMU_PER_CHAR = 70000
 
 
 def _wrap(tag: str, child: Union[_Node, str]) -> _Node:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .errors import OutputInvalidError
+from .errors import ConversionError, OutputInvalidError
 from .model import AgendaItem, Meeting
 from .pdf import assemble, fonts, stamp, toc
 from .render import documents
-from .sources import find_meeting, load_meeting
+from .sources import MEETING_FILE, find_meeting, load_meeting
 from .tools import libreoffice, poppler
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ TEMPLATES = ROOT / "templates"
 PACKET_PDF = "kallelse.pdf"
 KALLELSE_DOCX = "kallelse.docx"
 MAX_TOC_PASSES = 5
+TIMEOUT_ENV = "MEETINGDOCS_LO_TIMEOUT"  # seconds per document; tests shorten it
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Document:
 
     key: str  # unique, used for file names in the work folder
     title: str  # as in the TOC and the bookmarks
+    origin: Path  # the file the secretary edits, named in error messages
     item: AgendaItem | None = None
     docx: Path | None = None  # to be converted by LibreOffice
     pdf: Path | None = None
@@ -74,8 +76,6 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
     meeting_folder = find_meeting(sources, date)
     log.info("Läser källfilerna i %s", meeting_folder)
     meeting, warnings = load_meeting(meeting_folder)
-    for warning in warnings:
-        log.warning("%s", warning)
     check_tools()
     out_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting.id}-", dir=out_root) as tmp:
@@ -114,23 +114,23 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
         return template_for(templates, meeting, name)
 
     documents.render_kallelse(meeting, tpl("kallelse.docx"), work / KALLELSE_DOCX, links=False)
-    kallelse = Document("00-kallelse", "Kallelse med föredragningslista",
+    kallelse = Document("00-kallelse", "Kallelse med föredragningslista", meeting.folder / MEETING_FILE,
                         docx=documents.render_kallelse(meeting, tpl("kallelse.docx"),
                                                        docx_dir / "00-kallelse.docx", links=True))
     plan = Plan(meeting, kallelse)
     for item in meeting.cases:
         prefix = f"{item.number:02d}"
         docs = [
-            Document(f"{prefix}-0-avdelare", f"{item.number}. {item.heading}", item,
+            Document(f"{prefix}-0-avdelare", f"{item.number}. {item.heading}", item.case.source, item,
                      docx=documents.render_separator(meeting, item, tpl("avdelare.docx"),
                                                      docx_dir / f"{prefix}-0-avdelare.docx")),
-            Document(f"{prefix}-1-tjansteskrivelse", "Tjänsteskrivelse", item,
+            Document(f"{prefix}-1-tjansteskrivelse", "Tjänsteskrivelse", item.case.source, item,
                      docx=documents.render_tjansteskrivelse(meeting, item, tpl("tjansteskrivelse.docx"),
                                                             docx_dir / f"{prefix}-1-tjansteskrivelse.docx")),
         ]
         for attachment in item.case.attachments:
             key = f"{prefix}-2-bilaga-{attachment.number:02d}"
-            doc = Document(key, documents.attachment_label(attachment), item)
+            doc = Document(key, documents.attachment_label(attachment), attachment.path, item)
             if attachment.kind == "md":
                 doc.docx = documents.render_markdown_attachment(meeting, item, attachment, tpl("bilaga.docx"),
                                                                 docx_dir / f"{key}.docx")
@@ -151,11 +151,29 @@ def convert(plan: Plan, work: Path) -> None:
     pending = [doc for doc in plan.documents() if doc.docx is not None]
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(pending))
     pdf_dir = work / "pdf"
-    outputs = libreoffice.convert_to_pdf([doc.docx for doc in pending], pdf_dir, profile_dir=work / "lo-profil")
+    timeout = float(os.environ.get(TIMEOUT_ENV, libreoffice.DEFAULT_TIMEOUT))
+    try:
+        outputs = libreoffice.convert_to_pdf([doc.docx for doc in pending], pdf_dir,
+                                             profile_dir=work / "lo-profil", timeout_per_document=timeout)
+    except ConversionError as exc:
+        raise _in_terms_of_sources(exc, pending) from exc
     for doc, pdf in zip(pending, outputs):
         doc.pdf = pdf
     for doc in plan.documents():
         doc.pages = _page_count(doc.pdf)
+
+
+def _in_terms_of_sources(exc: ConversionError, pending: list[Document]) -> ConversionError:
+    """Name the secretary's file, not the copy in the temporary folder."""
+    doc = next((d for d in pending if exc.source is not None and d.docx.name == Path(exc.source).name), None)
+    if doc is None:
+        return exc
+    message = exc.message
+    for staged in {str(doc.docx), str(doc.docx.resolve()), str(exc.source)}:
+        message = message.replace(staged, str(doc.origin))
+    if doc.origin.suffix.lower() not in (".docx", ".odt"):
+        message += f"\nDokumentet ({doc.title}) skapas från {doc.origin}; kontrollera texten där."
+    return ConversionError(message, source=doc.origin)
 
 
 def _page_count(pdf: Path) -> int:

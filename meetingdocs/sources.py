@@ -235,6 +235,8 @@ def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
     """
     found = s.Collected()
     meeting = _load_meeting(folder, found)
+    for warning in found.warnings:
+        log.warning("%s", warning)
     if found.problems or meeting is None:
         raise SourceError(found.problems or [Problem(folder / MEETING_FILE, "sammanträdet kunde inte läsas.")])
     return meeting, found.warnings

@@ -243,21 +243,28 @@ def tjansteskrivelse() -> docx.Document:
     _para(document, "", space_after=6)
     _para(document, "{{ rubrik }}", "Title")
     _para(document, "{{ innehall }}")
+    # The signatures and "Utdrag till" move to the next page as one block
+    # rather than leaving a lone name or heading behind.
+    block = []
     sign = _para(document, "I tjänsten", "Rubrik kort")
     sign.paragraph_format.space_before = Pt(24)
+    block.append(sign)
     _para(document, "{%p for person in undertecknare %}", "Tät")
     signature = _para(document, "", "Tät")
-    signature.paragraph_format.space_before = Pt(22)
-    _para(document, "{{ person.namn }}", "Tät")
-    _para(document, "{{ person.titel }}", "Tät")
+    signature.paragraph_format.space_before = Pt(14)
+    block += [signature, _para(document, "{{ person.namn }}", "Tät"), _para(document, "{{ person.titel }}", "Tät")]
     _para(document, "{%p endfor %}", "Tät")
-    _para(document, "Utdrag till", "Rubrik kort").paragraph_format.space_before = Pt(24)
+    utdrag = _para(document, "Utdrag till", "Rubrik kort")
+    utdrag.paragraph_format.space_before = Pt(24)
+    block.append(utdrag)
     _para(document, "{%p for mottagare in utdrag_till %}", "Tät")
     _para(document, "{{ mottagare }}", "Tät")
     _para(document, "{%p endfor %}", "Tät")
     _para(document, "{%p if not utdrag_till %}", "Tät")
     _para(document, "–", "Tät")
     _para(document, "{%p endif %}", "Tät")
+    for paragraph in block:
+        paragraph.paragraph_format.keep_with_next = True
     return document
 
 

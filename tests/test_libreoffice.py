@@ -343,7 +343,7 @@ def test_nonzero_exit_with_good_outputs_is_accepted(tmp_path, monkeypatch, caplo
     )
     monkeypatch.setenv(SOFFICE_ENV, str(fake))
 
-    with caplog.at_level("WARNING", logger="meetingdocs.tools.libreoffice"):
+    with caplog.at_level("DEBUG", logger="meetingdocs.tools.libreoffice"):
         [pdf] = convert_to_pdf([_make_docx(tmp_path / "dok.docx", "x")], outdir,
                                profile_dir=tmp_path / "profil")
 

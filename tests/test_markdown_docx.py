@@ -13,7 +13,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Emu, Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -271,10 +271,15 @@ def test_table_structure_alignment_and_header(tmp_path):
         assert table.cell(row, 1).paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
         assert table.cell(row, 2).paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
         assert table.cell(row, 0).paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.LEFT)
-    # Full text width.
+    # Full text width, shared out in fixed column widths.
+    section = doc.sections[0]
+    text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
     tblW = table._tbl.tblPr.find(qn("w:tblW"))
-    assert tblW.get(qn("w:type")) == "pct" and tblW.get(qn("w:w")) == "5000"
-    assert table.autofit
+    assert tblW.get(qn("w:type")) == "dxa"
+    assert abs(int(tblW.get(qn("w:w"))) - text_width) <= 3
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert abs(sum(grid) - text_width) <= 3
+    assert not table.autofit
     # Order: Före, table, Efter.
     kinds = [type(b).__name__ + ":" + (b.text if isinstance(b, Paragraph) else "") for b in blocks(doc)]
     assert kinds == ["Paragraph:Före", "Table:", "Paragraph:Efter"]
@@ -302,6 +307,10 @@ def test_economy_table_from_delarsrapport(tmp_path):
     ]
     assert [c.text for c in table.rows[1].cells] == ["Intäkter", "2 151", "1 980", "171"]
     assert [c.text for c in table.rows[2].cells] == ["Personalkostnader", "-1 474", "-1 520", "46"]
+    # The label column is wide enough for its longest word and wider than the number columns.
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert grid[0] > max(grid[1:])
+    assert Emu(table.cell(2, 0).width).pt > len("Personalkostnader") * 11 * 0.5
     assert [c.text for c in table.rows[3].cells] == ["Övriga kostnader", "-512", "-460", "-52"]
     assert [c.text for c in table.rows[4].cells] == ["Resultat", "165", "0", "165"]
     assert all(r.bold for c in table.rows[4].cells for r in c.paragraphs[0].runs)

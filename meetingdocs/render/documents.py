@@ -156,7 +156,8 @@ def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
             add_hyperlink(heading, item_link(item.number))
         presenter = ", ".join(x for x in (item.presenter, _time_line(item.time)) if x)
         if presenter:
-            anchor.insert_paragraph_before(f"Föredragande: {presenter}", style="Liten text")
+            line = anchor.insert_paragraph_before(f"Föredragande: {presenter}", style="Liten text")
+            line.paragraph_format.keep_with_next = True
         if item.case is not None:
             _agenda_case(anchor, item.case)
 
@@ -254,16 +255,3 @@ def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: A
         "rubrik": title or attachment.title,
     }
     return render_template(template, context, out, lambda anchor: insert_markdown(anchor, body))
-
-
-__all__ = [
-    "DESCRIPTION",
-    "LINK_PREFIX",
-    "attachment_label",
-    "document_titles",
-    "item_link",
-    "render_kallelse",
-    "render_markdown_attachment",
-    "render_separator",
-    "render_tjansteskrivelse",
-]

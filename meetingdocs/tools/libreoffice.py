@@ -121,12 +121,12 @@ def version() -> str:
                 env=_child_env(Path(home)),
             )
         except (OSError, ToolTimeout, subprocess.CalledProcessError) as exc:
-            log.warning("soffice --version failed: %s", exc)
+            log.debug("soffice --version failed: %s", exc)
             raise broken from exc
     out = result.stdout.decode("utf-8", "replace")
     match = re.search(r"\b(\d+(?:\.\d+)+)\b", out)
     if match is None:
-        log.warning("unexpected soffice --version output: %r", out)
+        log.debug("unexpected soffice --version output: %r", out)
         raise broken
     return match.group(1)
 
@@ -273,13 +273,13 @@ def convert_to_pdf(
 
     if timed_out:
         if not failed:
-            log.warning(
+            log.debug(
                 "soffice did not exit %.0f s after writing all PDFs; killed it",
                 timeout_per_document,
             )
         else:
             src, out, why = failed[0]
-            log.warning(
+            log.debug(
                 "soffice timed out on %s (%s); stderr: %s", src, why, stderr or "(empty)"
             )
             raise ConversionError(
@@ -292,7 +292,7 @@ def convert_to_pdf(
 
     if failed:
         src, out, why = failed[0]
-        log.warning(
+        log.debug(
             "soffice exit %s; %s -> %s: %s; stderr: %s",
             proc.returncode, src, out, why, stderr or "(empty)",
         )
@@ -306,7 +306,7 @@ def convert_to_pdf(
         raise ConversionError(message, source=src)
 
     if not timed_out and proc.returncode != 0:
-        log.warning(
+        log.debug(
             "soffice exited with %s although all PDFs are fine; stderr: %s",
             proc.returncode, stderr or "(empty)",
         )

@@ -64,14 +64,14 @@ def test_pages_and_text(toc):
     assert "Gymnasienämnden, sammanträde 2020-11-24" in text
     for e in entries:
         assert _norm(e.title) in text, e.title
-    # page numbers: in layout mode every entry's number follows its title
-    # (on the title's last line); no leader dots in the text
-    text = _norm(poppler.pdftotext(out, layout=True))
-    pos = 0
-    for e in entries:
-        pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
-        assert re.match(rf"\s*{e.page}\b", text[pos:]), e.title
-    assert ". . ." not in text and "..." not in text
+    # page numbers: every entry's number follows its title and the dot
+    # leader on the title's last line, in plain and in layout mode
+    for layout in (False, True):
+        text = _norm(poppler.pdftotext(out, layout=layout))
+        pos = 0
+        for e in entries:
+            pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
+            assert re.match(rf" ?\.{{3,}} {e.page}\b", text[pos:]), (layout, e.title, text[pos:pos + 40])
 
 
 def test_page_geometry(toc):
@@ -172,3 +172,20 @@ def test_empty_and_many(tmp_path):
     assert len(links) == 200
     assert poppler.page_count(tmp_path / "many.pdf") == links[-1].toc_page_index + 1 >= 4
     assert "Rad 199 åäö ÅÄÖ" in poppler.pdftotext(tmp_path / "many.pdf")
+
+
+def test_every_entry_has_a_leader(tmp_path):
+    """Titles that just fit the line still get a visible leader (>= 3 dots)."""
+    entries = []
+    base = "5. Revisionsrapport granskning av gemensamma nämnd för samverkan"
+    for extra in range(0, 40):
+        entries.append(TocEntry(0, base[: 40 + extra] + " (GNS/6/2020)", 15 + extra))
+        entries.append(TocEntry(1, "Tjänsteskrivelse om " + "åtgärder " * (extra % 10) + "x" * extra, 16 + extra))
+    out = tmp_path / "leaders.pdf"
+    render_toc(entries, out)
+    for layout in (False, True):
+        text = _norm(poppler.pdftotext(out, layout=layout))
+        pos = 0
+        for e in entries:
+            pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
+            assert re.match(rf" ?\.{{3,}} {e.page}\b", text[pos:]), (layout, e.title, text[pos:pos + 40])

@@ -10,6 +10,7 @@ in the bottom 2 cm, which is always left empty here.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +39,7 @@ ENTRY_SIZE = 10.5
 ENTRY_LEADING = 14.0
 LEVEL0_SPACE_BEFORE = 6.0  # extra space above a level-0 entry (not at a page top)
 INDENT = 0.8 * cm  # per level
-NUMBER_GAP = 14.0  # minimum space between the title text and the page number
-LEADER_SPACING = 4.5  # distance between leader dots
-LEADER_RADIUS = 0.5
+MIN_LEADER_DOTS = 3  # every entry gets at least this many leader dots
 LEADER_GRAY = 0.35
 LEADER_PAD = 4.0  # free space at both ends of the leader
 
@@ -166,7 +165,10 @@ def render_toc(
         font = bold if level == 0 else regular
         title = " ".join(str(entry.title).split())
         x = left + level * INDENT
-        text_right = right - number_col - NUMBER_GAP
+        # room for the number and a leader of at least MIN_LEADER_DOTS dots
+        # (one more dot's width: the leader starts on a grid)
+        dot = pdfmetrics.stringWidth(".", font, ENTRY_SIZE)
+        text_right = right - number_col - 2 * LEADER_PAD - (MIN_LEADER_DOTS + 1) * dot
         first_width = text_right - x
         hang = 0.0
         m = _NUMBER_PREFIX_RE.match(title)
@@ -218,7 +220,7 @@ def render_toc(
             start_page(first=False)
         if not cur.fresh:
             cur.y -= block.space_before
-        _draw_block(c, cur, block, right, number_col)
+        _draw_block(c, cur, block, right)
         cur.fresh = False
 
     c.showPage()
@@ -255,7 +257,7 @@ def _draw_heading(
     cur.y -= AFTER_HEADING
 
 
-def _draw_block(c: canvas.Canvas, cur: _Cursor, block: _Block, right: float, number_col: float) -> None:
+def _draw_block(c: canvas.Canvas, cur: _Cursor, block: _Block, right: float) -> None:
     top = cur.y
     c.setFillGray(0)
     c.setFont(block.font, ENTRY_SIZE)
@@ -267,26 +269,29 @@ def _draw_block(c: canvas.Canvas, cur: _Cursor, block: _Block, right: float, num
             number_w = pdfmetrics.stringWidth(block.number, block.font, ENTRY_SIZE)
             c.drawRightString(right, baseline, block.number)
             text_end = x + pdfmetrics.stringWidth(line, block.font, ENTRY_SIZE)
-            # leaders end at a fixed column (the widest number), like LaTeX's \@pnumwidth
-            _draw_leader(c, text_end + LEADER_PAD, right - max(number_w, number_col) - LEADER_PAD, baseline)
+            # the leader runs right up to the number: a wider gap makes
+            # pdftotext treat the numbers as a separate column
+            _draw_leader(c, block.font, text_end + LEADER_PAD, right - number_w - LEADER_PAD, baseline)
             c.setFillGray(0)
         cur.y -= ENTRY_LEADING
     cur.links.append(TocLink(cur.page, (block.x0, cur.y, right, top), block.index))
 
 
-def _draw_leader(c: canvas.Canvas, x_from: float, x_to: float, baseline: float) -> None:
-    """Dot leader on a fixed grid (so dots line up from entry to entry).
+def _draw_leader(c: canvas.Canvas, font: str, x_from: float, x_to: float, baseline: float) -> None:
+    """Dot leader: one run of "." glyphs between ``x_from`` and ``x_to``.
 
-    Drawn as small filled circles, not "." glyphs, so that extracted text
-    stays "Title 12" instead of "Title . . . . . 12".
+    Real text (not graphics), so that extracted text keeps each title and
+    its page number together on one line ("Tjänsteskrivelse ....... 12").
+    The run starts on a grid of the dot's advance width, so dots line up
+    from entry to entry.
     """
-    first = int(x_from // LEADER_SPACING) + 1
-    last = int(x_to // LEADER_SPACING)
-    if last < first:
+    advance = pdfmetrics.stringWidth(".", font, ENTRY_SIZE)
+    if advance <= 0:
         return
-    path = c.beginPath()
-    y = baseline + LEADER_RADIUS
-    for k in range(first, last + 1):
-        path.circle(k * LEADER_SPACING, y, LEADER_RADIUS)
+    start = math.ceil(x_from / advance) * advance
+    count = int((x_to - start) // advance)
+    if count < 1:
+        return
     c.setFillGray(LEADER_GRAY)
-    c.drawPath(path, stroke=0, fill=1)
+    c.setFont(font, ENTRY_SIZE)
+    c.drawString(start, baseline, "." * count)

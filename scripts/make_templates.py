@@ -190,7 +190,6 @@ def kallelse() -> docx.Document:
     document = _new_document()
     left, right = _header_table(document)
     _first(left, "{{ organisation }}", bold=True, size=13)
-    _para(left, "{{ namnd }}", size=10, space_after=0)
     _first(right, "KALLELSE", bold=True, size=13)
     _para(right, "med föredragningslista", size=10, space_after=0)
     _para(right, "Sammanträdesdatum: {{ datum }}", size=10, space_after=0)

@@ -61,6 +61,14 @@ class OutputInvalidError(MeetingDocsError):
     exit_code = ExitCode.output_invalid
 
 
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to where they stand."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in the sources: where it is and what to do."""
@@ -73,7 +81,7 @@ class Problem:
     def location(self) -> str:
         parts = []
         if self.file is not None:
-            parts.append(str(self.file))
+            parts.append(display_path(self.file))
         if self.line is not None:
             parts.append(f"rad {self.line}")
         if self.field:

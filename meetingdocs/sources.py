@@ -573,6 +573,7 @@ def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.R
     root = meeting_folder.resolve()
     for number, row in enumerate(rows, start=1):
         field = f"bilagor[{number}].fil"
+        line = getattr(data[number - 1], "key_lines", {}).get("fil", line)
         path = (base / row["fil"]).resolve()
         if not path.is_relative_to(root):
             found.problems.append(

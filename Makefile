@@ -7,10 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: packet test setup system-deps templates list clean help
+.PHONY: packet protokoll send test setup system-deps templates list clean help
 
 help:
 	@echo "make packet DATE=ÅÅÅÅ-MM-DD   bygg kallelsen med handlingar"
+	@echo "make protokoll DATE=ÅÅÅÅ-MM-DD protokoll, protokollsutdrag och anslagsbevis"
+	@echo "make send DATE=ÅÅÅÅ-MM-DD [WHAT=kallelse|protokoll|utdrag] [SKARPT=1]"
+	@echo "                              förhandsgranska (eller skicka) e-post"
 	@echo "make test                     kör alla tester"
 	@echo "make list                     lista sammanträdena i sources/"
 
@@ -26,6 +29,13 @@ system-deps:
 
 packet: setup
 	@$(PY) build.py packet "$(DATE)"
+
+protokoll: setup
+	@$(PY) build.py protokoll "$(DATE)"
+
+WHAT ?= kallelse
+send: $(STAMP)
+	@$(PY) build.py send "$(DATE)" --what "$(WHAT)" $(if $(SKARPT),--skarpt) $(if $(IGEN),--igen)
 
 list: $(STAMP)
 	@$(PY) build.py list

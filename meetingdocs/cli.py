@@ -31,6 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     packet = commands.add_parser("packet", help="bygg kallelsen med handlingar")
     packet.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
+    protokoll = commands.add_parser("protokoll", help="skapa protokoll, protokollsutdrag och anslagsbevis")
+    protokoll.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
+    send = commands.add_parser("send", help="skicka kallelse, protokoll eller protokollsutdrag med e-post")
+    send.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
+    send.add_argument("--what", default="kallelse", choices=["kallelse", "protokoll", "utdrag"],
+                      help="vad som ska skickas (standard: kallelse)")
+    send.add_argument("--skarpt", action="store_true",
+                      help="skicka på riktigt; utan den flaggan skrivs bara förhandsvisningar (.eml)")
+    send.add_argument("--igen", action="store_true",
+                      help="skicka även det som redan skickats, när handlingarna har ändrats")
     commands.add_parser("list", help="lista sammanträdena i sources/")
     return parser
 
@@ -68,6 +78,17 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"{result.pdf} ({result.pages} sidor)")
         print(result.docx)
         return int(ExitCode.ok)
+    if args.command == "protokoll":
+        from .minutes.build import build_minutes
+
+        result = build_minutes(args.sources, args.date.strip(), args.out)
+        for path in result.outputs:
+            print(path)
+        return int(ExitCode.ok)
+    if args.command == "send":
+        from .send.command import run_send
+
+        return run_send(args)
     if args.command == "list":
         for name in list_meetings(args.sources):
             print(name)

@@ -49,6 +49,8 @@ class Committee:
     members: list[Person]  # ledamöter, chair included
     deputies: list[Person]  # ersättare
     source: Path
+    address_book: dict[str, list[str]] = field(default_factory=dict)  # "Expedieras till" name -> e-mail
+    minutes_kept_at: str = ""  # där protokollet förvaras
 
     @property
     def chair(self) -> Person | None:

@@ -113,6 +113,8 @@ COMMITTEE_FIELDS = [
     s.Field("undertecknare", s.raw, default=list),
     s.Field("ledamöter", s.raw, required=True),
     s.Field("ersättare", s.raw, default=list),
+    s.Field("adressbok", s.raw, default=dict),
+    s.Field("protokollet förvaras", s.text, default=""),
 ]
 
 
@@ -174,6 +176,7 @@ def load_committee(path: Path, found: s.Collected) -> Committee | None:
             Problem(path, f"exakt en ledamot ska ha 'uppdrag: ordförande' (nu {len(chairs)}).", field="ledamöter")
         )
     _check_unique_names(path, members + deputies, found)
+    address_book = _read_address_book(path, values["adressbok"], line_of("adressbok"), found)
     if secretary is None:
         return None
     return Committee(
@@ -187,7 +190,32 @@ def load_committee(path: Path, found: s.Collected) -> Committee | None:
         members=members,
         deputies=deputies,
         source=path,
+        address_book=address_book,
+        minutes_kept_at=values["protokollet förvaras"],
     )
+
+
+def _read_address_book(path: Path, data: Any, line: int | None, found: s.Collected) -> dict[str, list[str]]:
+    """``adressbok``: each recipient named under "Expedieras till" -> e-mail addresses."""
+    if not data:
+        return {}
+    if not isinstance(data, dict):
+        found.problems.append(Problem(path, "adressboken ska ha en rad per mottagare: 'Namn: adress' eller en "
+                                            "lista med adresser.", field="adressbok", line=line))
+        return {}
+    book: dict[str, list[str]] = {}
+    key_lines = getattr(data, "key_lines", {})
+    for name, value in data.items():
+        addresses = value if isinstance(value, list) else [value]
+        valid = []
+        for address in addresses:
+            try:
+                valid.append(s.email(address))
+            except s.Invalid as exc:
+                found.problems.append(Problem(path, str(exc), field=f"adressbok.{name}",
+                                              line=key_lines.get(str(name), line)))
+        book[str(name).strip()] = valid
+    return book
 
 
 def _check_unique_names(path: Path, people: list[Person], found: s.Collected) -> None:

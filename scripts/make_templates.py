@@ -133,6 +133,7 @@ def _new_document():
 
 def _para(container, text: str = "", style: str | None = None, *, bold=False, size=None,
           align=None, space_after=None, color=None):
+    """Add a paragraph with one run of ``text``."""
     paragraph = container.add_paragraph(style=style)
     if text:
         run = paragraph.add_run(text)
@@ -293,11 +294,218 @@ def bilaga() -> docx.Document:
     return document
 
 
+# ------------------------------------------------------ protokoll templates
+
+RED = RGBColor(0xC0, 0x00, 0x00)
+
+
+def _field_run(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that LibreOffice and Word fill in."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _page_numbers(container, align=WD_ALIGN_PARAGRAPH.RIGHT):
+    paragraph = container.add_paragraph(style="Footer")
+    paragraph.alignment = align
+    paragraph.add_run("Sida ")
+    _field_run(paragraph, "PAGE")
+    paragraph.add_run(" av ")
+    _field_run(paragraph, "NUMPAGES")
+    return paragraph
+
+
+def _grid(table, widths) -> None:
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
+def _minutes_header(section, title: str) -> None:
+    """Organisation left; document kind, date and OJUSTERAT right."""
+    header = section.header
+    header.is_linked_to_previous = False
+    for p in list(header.paragraphs):
+        p._p.getparent().remove(p._p)
+    table = header.add_table(rows=1, cols=2, width=Cm(16.3))
+    _no_borders(table)
+    _grid(table, (Cm(9.3), Cm(7.0)))
+    left, right = table.rows[0].cells
+    _first(left, "{{ organisation }}", bold=True, size=12)
+    _para(left, "{{ namnd }}", "Liten text")
+    _first(right, title, bold=True, size=12)
+    _para(right, "Sammanträdesdatum {{ datum }}", "Liten text")
+    _para(right, "{{ ojusterat }}", bold=True, size=12, color=RED, space_after=0)
+    header.add_paragraph(style="Liten text")
+
+
+def _signature_footer(section) -> None:
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    for p in list(footer.paragraphs):
+        p._p.getparent().remove(p._p)
+    table = footer.add_table(rows=1, cols=2, width=Cm(16.3))
+    table.style = "Table Grid"
+    _grid(table, (Cm(11.3), Cm(5.0)))
+    left, right = table.rows[0].cells
+    _first(left, "Justerandes signatur", size=7, color=GREY)
+    _para(left, "", space_after=10)
+    _first(right, "Utdragsbestyrkande", size=7, color=GREY)
+    _page_numbers(footer)
+
+
+def _labelled_rows(document, rows, widths=(Cm(4.6), Cm(11.7))):
+    """A two-column table: label | lines (each a docxtpl list or a field)."""
+    table = document.add_table(rows=len(rows), cols=2)
+    _no_borders(table)
+    _grid(table, widths)
+    for (label, value), row in zip(rows, table.rows):
+        _first(row.cells[0], label, bold=True, space_after=4)
+        cell = row.cells[1]
+        if value.startswith("list:"):
+            name = value.removeprefix("list:")
+            first = cell.paragraphs[0]
+            first.add_run("{%p for rad in " + name + " %}")
+            _para(cell, "{{ rad }}", "Tät")
+            _para(cell, "{%p endfor %}", "Tät")
+        else:
+            _first(cell, value, space_after=4)
+    return table
+
+
+def _signature(document, role: str, name: str, extra: str = "") -> None:
+    table = document.add_table(rows=2, cols=2)
+    _no_borders(table)
+    _grid(table, (Cm(4.6), Cm(11.7)))
+    _first(table.rows[0].cells[0], role, bold=True)
+    line = _first(table.rows[0].cells[1], "")
+    line.paragraph_format.space_before = Pt(20)
+    line.add_run("_" * 32)
+    _first(table.rows[1].cells[1], name, space_after=6)
+    if extra:
+        _para(table.rows[0].cells[0], extra, "Liten text")
+
+
+def _keep_together(paragraphs) -> None:
+    for paragraph in paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _keep_table_together(table) -> None:
+    """Rows never split and every row stays with the next: the table moves as one."""
+    for index, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        tr_pr.append(cant_split)
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                _keep_together(cell.paragraphs)
+
+
+def protokoll() -> docx.Document:
+    document = _new_document()
+    section = document.sections[0]
+    section.top_margin, section.bottom_margin = Cm(3.4), Cm(3.2)
+    section.header_distance, section.footer_distance = Cm(1.0), Cm(0.8)
+    _minutes_header(section, "PROTOKOLL")
+    _signature_footer(section)
+    _para(document, "{{ namnd }}", "Title")
+    _labelled_rows(document, [
+        ("Plats och tid", "{{ plats_och_tid }}"),
+        ("Beslutande", "list:beslutande"),
+        ("Ersättare", "list:ersattare"),
+        ("Övriga närvarande", "list:ovriga"),
+        ("Frånvarande", "list:franvarande"),
+        ("Utses att justera", "list:justerare_namn"),
+        ("Justeringens plats och tid", "{{ justering }}"),
+    ])
+    _para(document, "Underskrifter", "Heading 2")
+    _signature(document, "Sekreterare", "{{ sekreterare }}", "Paragrafer {{ paragrafer }}")
+    _signature(document, "Ordförande", "{{ ordforande }}")
+    _para(document, "{%p for person in justerare %}", "Tät")
+    _signature(document, "Justerande", "{{ person }}")
+    _para(document, "{%p endfor %}", "Tät")
+    _keep_together([
+        _para(document, "Bevis om anslag", "Heading 2"),
+        _para(document, "Justeringen har tillkännagivits genom anslag på {{ organisation }}s digitala "
+                        "anslagstavla.", "Liten text", space_after=4),
+    ])
+    _keep_table_together(_labelled_rows(document, [
+        ("Organ", "{{ namnd }}"),
+        ("Sammanträdesdatum", "{{ datum }}"),
+        ("Paragrafer", "{{ paragrafer }}"),
+        ("Datum för justering", "{{ justeringsdatum }}"),
+        ("Anslaget sätts upp", "{{ anslag_upp }}"),
+        ("Anslaget tas ned", "{{ anslag_ned }}"),
+        ("Förvaringsplats för protokollet", "{{ forvaring }}"),
+    ]))
+    heading = _para(document, "Paragrafer", "Heading 1")
+    heading.paragraph_format.page_break_before = True
+    _para(document, "{{ innehall }}")
+    return document
+
+
+def utdrag() -> docx.Document:
+    document = _new_document()
+    section = document.sections[0]
+    section.top_margin = Cm(3.4)
+    _minutes_header(section, "PROTOKOLLSUTDRAG")
+    _page_numbers(section.footer)
+    _para(document, "{{ innehall }}")
+    closing = _para(document, "Rätt utdraget intygar", "Rubrik kort")
+    closing.paragraph_format.space_before = Pt(24)
+    line = _para(document, "_" * 40, "Tät")
+    line.paragraph_format.space_before = Pt(20)
+    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+    _para(document, "{{ justeringsrad }}", "Liten text").paragraph_format.space_before = Pt(8)
+    return document
+
+
+def anslagsbevis() -> docx.Document:
+    document = _new_document()
+    left, right = _header_table(document)
+    _first(left, "{{ organisation }}", bold=True, size=13)
+    _first(right, "ANSLAG", bold=True, size=13)
+    _para(right, "Digital anslagstavla", size=10, space_after=0)
+    _para(document, "", space_after=6)
+    _para(document, "Bevis om anslag", "Title")
+    _para(document, "Protokollet från {{ namnd }}s sammanträde {{ datum }} är justerat. Justeringen har "
+                    "tillkännagivits genom anslag på {{ organisation }}s digitala anslagstavla.")
+    _labelled_rows(document, [
+        ("Organ", "{{ namnd }}"),
+        ("Sammanträdesdatum", "{{ datum }}"),
+        ("Paragrafer", "{{ paragrafer }}"),
+        ("Datum för justering", "{{ justeringsdatum }}"),
+        ("Anslaget sätts upp", "{{ anslag_upp }}"),
+        ("Anslaget tas ned", "{{ anslag_ned }}"),
+        ("Förvaringsplats för protokollet", "{{ forvaring }}"),
+    ], widths=(Cm(6.0), Cm(10.3)))
+    _para(document, "Överklagande", "Heading 2")
+    _para(document, "Den som vill överklaga ett beslut genom laglighetsprövning enligt 13 kap. kommunallagen ska "
+                    "göra det inom tre veckor från den dag då tillkännagivandet om justeringen sattes upp på "
+                    "anslagstavlan. Sista dag att överklaga är {{ sista_dag }}.")
+    _para(document, "Intygas", "Rubrik kort").paragraph_format.space_before = Pt(18)
+    line = _para(document, "_" * 40, "Tät")
+    line.paragraph_format.space_before = Pt(20)
+    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+    return document
+
+
 TEMPLATES_BUILT = {
     "kallelse.docx": kallelse,
     "tjansteskrivelse.docx": tjansteskrivelse,
     "avdelare.docx": avdelare,
     "bilaga.docx": bilaga,
+    "protokoll.docx": protokoll,
+    "utdrag.docx": utdrag,
+    "anslagsbevis.docx": anslagsbevis,
 }
 
 

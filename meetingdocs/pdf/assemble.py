@@ -59,6 +59,25 @@ def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: li
     for link in links:
         writer.add_annotation(link.page_index, Link(rect=link.rect, target_page_index=link.target_page_index))
     _add_outline(writer, outline, None)
+    _apply_metadata(writer, metadata)
+    writer.page_mode = "/UseOutlines"
+    with out_pdf.open("wb") as handle:
+        writer.write(handle)
+    return out_pdf
+
+
+def set_metadata(pdf: Path, metadata: Metadata) -> Path:
+    """Title, author, subject and document language, in place."""
+    writer = PdfWriter(clone_from=str(pdf))
+    _apply_metadata(writer, metadata)
+    tmp = pdf.with_suffix(".tmp.pdf")
+    with tmp.open("wb") as handle:
+        writer.write(handle)
+    tmp.replace(pdf)
+    return pdf
+
+
+def _apply_metadata(writer: PdfWriter, metadata: Metadata) -> None:
     writer.add_metadata(
         {
             "/Title": metadata.title,
@@ -73,10 +92,6 @@ def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: li
     root[NameObject("/ViewerPreferences")] = DictionaryObject(
         {NameObject("/DisplayDocTitle"): _true()}
     )
-    writer.page_mode = "/UseOutlines"
-    with out_pdf.open("wb") as handle:
-        writer.write(handle)
-    return out_pdf
 
 
 def _true():

@@ -1,0 +1,194 @@
+"""Build the protokoll: ``make protokoll DATE=…``.
+
+Phases as for the packet: load the meeting and the record and check both,
+number the paragraphs, render the protokoll, one utdrag per § and the
+anslagsbevis, convert them with one LibreOffice run, verify, and publish
+into ``packets/MEETING/`` (``utdrag/`` replaced as a whole).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from ..errors import OutputInvalidError
+from ..model import Meeting
+from ..packet import TEMPLATES, TIMEOUT_ENV, check_tools, template_for
+from ..pdf.assemble import Metadata, set_metadata
+from ..sources import find_meeting, load_meeting
+from ..tools import libreoffice
+from . import numbering, render
+from .record import Record, load_record
+
+log = logging.getLogger(__name__)
+
+PROTOKOLL_PDF = "protokoll.pdf"
+PROTOKOLL_DOCX = "protokoll.docx"
+ANSLAGSBEVIS_PDF = "anslagsbevis.pdf"
+UTDRAG_DIR = "utdrag"
+DISPATCH_JSON = "sandlista.json"
+DISPATCH_TEXT = "sandlista.txt"
+
+
+@dataclass
+class MinutesResult:
+    folder: Path
+    outputs: list[Path] = field(default_factory=list)
+
+
+def utdrag_name(paragraph: int) -> str:
+    return f"protokollsutdrag-{paragraph}.pdf"
+
+
+def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES) -> MinutesResult:
+    folder = find_meeting(sources, date)
+    log.info("Läser källfilerna och protokollet i %s", folder)
+    meeting, _ = load_meeting(folder)
+    record = load_record(meeting)
+    number_paragraphs(sources, meeting, record)
+    check_tools()
+    out_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting.id}-", dir=out_root) as tmp:
+        work = Path(tmp)
+        documents = render_all(meeting, record, work, templates)
+        pdfs = convert(documents, work)
+        finish(meeting, record, pdfs)
+        staged = stage(meeting, record, work, pdfs)
+        verify(record, staged)
+        result = publish(meeting, out_root, staged)
+    return result
+
+
+def number_paragraphs(sources: Path, meeting: Meeting, record: Record) -> None:
+    span = numbering.span_for(sources, meeting.committee.key, meeting.id, meeting.date.year)
+    for offset, decision in enumerate(record.decisions):
+        decision.paragraph = span.first + offset
+    log.info("Paragraferna blir %s", render.paragraph_range(record))
+
+
+def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) -> dict[str, Path]:
+    """key -> docx; keys: protokoll, anslagsbevis, utdrag-N."""
+    log.info("Sätter upp protokollet, %d protokollsutdrag och anslagsbeviset", len(record.decisions))
+    docx_dir = work / "docx"
+    docx_dir.mkdir()
+
+    def tpl(name: str) -> Path:
+        return template_for(templates, meeting, name)
+
+    documents = {"protokoll": render.render_protokoll(meeting, record, tpl("protokoll.docx"),
+                                                      docx_dir / "protokoll.docx")}
+    for decision in record.decisions:
+        documents[f"utdrag-{decision.paragraph}"] = render.render_utdrag(
+            meeting, record, decision, tpl("utdrag.docx"), docx_dir / f"protokollsutdrag-{decision.paragraph}.docx")
+    if record.adjusted:
+        documents["anslagsbevis"] = render.render_anslagsbevis(meeting, record, tpl("anslagsbevis.docx"),
+                                                               docx_dir / "anslagsbevis.docx")
+    else:
+        log.info("Anslagsbeviset skapas när protokollet är justerat (justerat: ja i protokoll.yaml).")
+    return documents
+
+
+def convert(documents: dict[str, Path], work: Path) -> dict[str, Path]:
+    log.info("Konverterar %d dokument till PDF med LibreOffice", len(documents))
+    timeout = float(os.environ.get(TIMEOUT_ENV, libreoffice.DEFAULT_TIMEOUT))
+    outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil",
+                                         timeout_per_document=timeout)
+    return dict(zip(documents, outputs))
+
+
+def finish(meeting: Meeting, record: Record, pdfs: dict[str, Path]) -> None:
+    committee = meeting.committee
+    date = meeting.date.isoformat()
+    titles = {"protokoll": f"Protokoll {committee.name} {date}",
+              "anslagsbevis": f"Bevis om anslag {committee.name} {date}"}
+    for decision in record.decisions:
+        titles[f"utdrag-{decision.paragraph}"] = (f"Protokollsutdrag {committee.name} {date} "
+                                                  f"§ {decision.paragraph}")
+    for key, pdf in pdfs.items():
+        set_metadata(pdf, Metadata(title=titles[key], author=committee.name,
+                                   subject=f"{committee.short_name} {date} {render.paragraph_range(record)}"))
+
+
+def dispatch_list(meeting: Meeting, record: Record) -> dict:
+    """Who gets which extracts: one entry per name under Expedieras till."""
+    recipients: dict[str, list[int]] = {}
+    for decision in record.decisions:
+        for name in decision.dispatch:
+            recipients.setdefault(name, []).append(decision.paragraph)
+    numbers = [d.paragraph for d in record.decisions]
+    return {
+        "nämnd": meeting.committee.short_name,
+        "datum": meeting.date.isoformat(),
+        "justerat": record.adjusted,
+        "paragrafer": [min(numbers), max(numbers)] if numbers else [],
+        "mottagare": [
+            {"mottagare": name, "paragrafer": paragraphs, "filer": [utdrag_name(p) for p in paragraphs]}
+            for name, paragraphs in recipients.items()
+        ],
+    }
+
+
+def _dispatch_text(data: dict) -> str:
+    lines = [f"Sändlista för protokollsutdrag, {data['nämnd']} {data['datum']}", ""]
+    for entry in data["mottagare"]:
+        paragraphs = ", ".join(f"§ {p}" for p in entry["paragrafer"])
+        lines.append(f"{entry['mottagare']}: {paragraphs}")
+    if not data["mottagare"]:
+        lines.append("Inga paragrafer ska expedieras.")
+    return "\n".join(lines) + "\n"
+
+
+def stage(meeting: Meeting, record: Record, work: Path, pdfs: dict[str, Path]) -> dict[str, Path]:
+    """Lay out the outputs in work/ut/ exactly as they will be published."""
+    out = work / "ut"
+    (out / UTDRAG_DIR).mkdir(parents=True)
+    staged = {PROTOKOLL_PDF: out / PROTOKOLL_PDF, PROTOKOLL_DOCX: out / PROTOKOLL_DOCX}
+    shutil.move(pdfs["protokoll"], staged[PROTOKOLL_PDF])
+    shutil.copyfile(work / "docx" / "protokoll.docx", staged[PROTOKOLL_DOCX])
+    if "anslagsbevis" in pdfs:
+        staged[ANSLAGSBEVIS_PDF] = out / ANSLAGSBEVIS_PDF
+        shutil.move(pdfs["anslagsbevis"], staged[ANSLAGSBEVIS_PDF])
+    for decision in record.decisions:
+        shutil.move(pdfs[f"utdrag-{decision.paragraph}"], out / UTDRAG_DIR / utdrag_name(decision.paragraph))
+    data = dispatch_list(meeting, record)
+    (out / UTDRAG_DIR / DISPATCH_JSON).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+    (out / UTDRAG_DIR / DISPATCH_TEXT).write_text(_dispatch_text(data), encoding="utf-8")
+    staged[UTDRAG_DIR] = out / UTDRAG_DIR
+    return staged
+
+
+def verify(record: Record, staged: dict[str, Path]) -> None:
+    pages = len(PdfReader(staged[PROTOKOLL_PDF]).pages)
+    extracts = sorted(p.name for p in staged[UTDRAG_DIR].glob("*.pdf"))
+    if pages < 1 or len(extracts) != len(record.decisions):
+        raise OutputInvalidError(
+            f"Protokollet blev ofullständigt ({pages} sidor, {len(extracts)} av {len(record.decisions)} utdrag). "
+            "Inget publicerades; kör igen med -v och rapportera felet.")
+
+
+def publish(meeting: Meeting, out_root: Path, staged: dict[str, Path]) -> MinutesResult:
+    target = out_root / meeting.id
+    target.mkdir(parents=True, exist_ok=True)
+    result = MinutesResult(target)
+    for name, path in staged.items():
+        destination = target / name
+        if path.is_dir():
+            old = target / f".{name}-gammal"
+            if destination.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(destination, old)
+            os.replace(path, destination)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(path, destination)
+        result.outputs.append(destination)
+    log.info("Klart: %s", target / PROTOKOLL_PDF)
+    return result

@@ -1,0 +1,225 @@
+"""The messages: templates, safe headers, attachment names.
+
+Each template in ``templates/epost/`` (or ``templates/<nämnd>/epost/``) is a
+text file whose first line is ``Ämne: …`` and whose remaining lines are the
+body. Both parts are rendered separately by a sandboxed Jinja environment:
+values from the sources are inserted as text and never evaluated again, and
+a value can never move from the body into a header.
+
+Headers are built with ``email.message.EmailMessage`` and ``policy.SMTP``;
+every text that can reach a header is checked for control characters first
+(``unsafe``), every address with ``check_address``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import Problem
+from .errors import SendSourceError
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = "epost"
+SUBJECT_PREFIX = re.compile(r"^\s*(ämne|amne|subject)\s*:\s*", re.I)
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+_FILENAME_BAD = re.compile(r'[\\/:*?"<>|]')
+
+
+# ------------------------------------------------------------ safety
+
+
+def unsafe(text: str) -> bool:
+    """True when ``text`` holds a line break or another control character."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
+def shown(text: str) -> str:
+    """A value with its control characters made visible, for error messages."""
+    return repr(text)[1:-1] if unsafe(text) else text
+
+
+def check_address(address: str) -> str | None:
+    """Why ``address`` cannot be used as an e-mail address, or None."""
+    if not address:
+        return "adressen är tom."
+    if unsafe(address) or any(c.isspace() for c in address):
+        return f"adressen '{shown(address)}' innehåller mellanslag, radbrytning eller styrtecken."
+    if not address.isascii():
+        return (f"adressen '{address}' innehåller tecken utanför a–z (till exempel å, ä eller ö), "
+                "vilket e-postservrar inte klarar. Kontrollera stavningen.")
+    if len(address) > 254:
+        return f"adressen '{address[:40]}…' är för lång."
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, IndexError, TypeError) as exc:
+        log.debug("address %r rejected: %s", address, exc)
+        return f"'{address}' är ingen giltig e-postadress (namn@exempel.se)."
+    labels = parsed.domain.split(".")
+    if (not parsed.username or len(labels) < 2 or not all(_LABEL.match(label) for label in labels)
+            or email.utils.parseaddr(address)[1] != address):
+        return f"'{address}' är ingen giltig e-postadress (namn@exempel.se)."
+    return None
+
+
+def parse_sender(text: str) -> tuple[str, str]:
+    """``Namn <adress>`` or ``adress`` -> (display name, address)."""
+    name, address = email.utils.parseaddr(text)
+    if not address and "@" not in text:
+        return "", text
+    return name.strip(), address.strip()
+
+
+# ------------------------------------------------------------ names
+
+
+def date_text(day: dt.date) -> str:
+    """``fredag 11 december 2020``."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def paragraph_text(paragraphs: list[int] | tuple[int, ...]) -> str:
+    """``§ 44`` or ``§§ 44, 46``."""
+    numbers = ", ".join(str(p) for p in paragraphs)
+    return f"§§ {numbers}" if len(paragraphs) > 1 else f"§ {numbers}"
+
+
+def attachment_name(what: str, short_name: str, day: dt.date, paragraphs: tuple[int, ...] = ()) -> str:
+    """The file name the recipient sees: ``Kallelse GNS 2020-12-11.pdf``."""
+    base = {"kallelse": "Kallelse", "protokoll": "Protokoll", "utdrag": "Protokollsutdrag"}[what]
+    name = f"{base} {short_name} {day.isoformat()}"
+    if what == "utdrag" and paragraphs:
+        name += " " + paragraph_text(paragraphs)
+    name = _FILENAME_BAD.sub("-", "".join(" " if unsafe(c) else c for c in name))
+    return re.sub(r"\s+", " ", name).strip() + ".pdf"
+
+
+# ------------------------------------------------------------ templates
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path
+    subject: jinja2.Template
+    body: jinja2.Template
+
+
+class Templates:
+    """The e-mail templates of one committee, loaded on first use."""
+
+    def __init__(self, root: Path, committee_key: str):
+        self.root = root
+        self.committee_key = committee_key
+        self.env = SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._loaded: dict[str, Template] = {}
+
+    def path_for(self, what: str) -> Path:
+        own = self.root / self.committee_key / TEMPLATE_DIR / f"{what}.txt"
+        return own if own.is_file() else self.root / TEMPLATE_DIR / f"{what}.txt"
+
+    def load(self, what: str) -> Template:
+        if what in self._loaded:
+            return self._loaded[what]
+        path = self.path_for(what)
+        try:
+            text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        except FileNotFoundError:
+            raise SendSourceError([Problem(path, "e-postmallen saknas. Lägg tillbaka filen (se docs/utskick.md).")])
+        except UnicodeDecodeError:
+            raise SendSourceError([Problem(path, "mallen är inte sparad som UTF-8. Spara den som UTF-8.")])
+        first, _, rest = text.partition("\n")
+        match = SUBJECT_PREFIX.match(first)
+        if match is None:
+            raise SendSourceError([Problem(path, "första raden i mallen ska vara ämnesraden och börja med "
+                                                 "'Ämne:', till exempel 'Ämne: Kallelse {{ kortnamn }} {{ datum }}'.",
+                                           line=1)])
+        try:
+            subject = self.env.from_string(first[match.end():])
+            body = self.env.from_string("\n" + rest)  # keeps the line numbers of the file
+        except jinja2.TemplateSyntaxError as exc:
+            raise SendSourceError([Problem(path, f"mallen har ett syntaxfel: {exc.message}. Kontrollera "
+                                                 "{{ }} och {% %} på raden.", line=exc.lineno)]) from None
+        template = Template(path, subject, body)
+        self._loaded[what] = template
+        return template
+
+    def render(self, what: str, context: dict[str, Any]) -> tuple[str, str]:
+        """(subject, body) for one message."""
+        template = self.load(what)
+        try:
+            subject = template.subject.render(context)
+            body = template.body.render(context)
+        except jinja2.UndefinedError as exc:
+            names = ", ".join(sorted(context))
+            raise SendSourceError([Problem(template.path, f"mallen använder något som inte finns ({exc.message}). "
+                                                          f"Det som finns är: {names}.")]) from None
+        except jinja2.TemplateError as exc:
+            raise SendSourceError([Problem(template.path, f"mallen går inte att använda: {exc}")]) from None
+        if unsafe(subject):
+            raise SendSourceError([Problem(template.path, "ämnesraden blir flera rader eller innehåller styrtecken "
+                                                          f"('{shown(subject)}'). Skriv ämnet på första raden.",
+                                           line=1)])
+        subject = re.sub(r"\s+", " ", subject).strip()
+        if not subject:
+            raise SendSourceError([Problem(template.path, "ämnesraden blir tom. Skriv ett ämne efter 'Ämne:'.",
+                                           line=1)])
+        body = body.lstrip("\n").rstrip() + "\n"
+        return subject, body
+
+
+# ------------------------------------------------------------ messages
+
+
+@dataclass(frozen=True)
+class Part:
+    """One attachment: the name the recipient sees and the bytes."""
+
+    filename: str
+    data: bytes
+
+
+def build_message(*, sender: Address, reply_to: Address | None, to: Address, subject: str, body: str,
+                  parts: list[Part], message_id: str, date: dt.datetime) -> EmailMessage:
+    for value in (subject, to.display_name, sender.display_name, *(p.filename for p in parts)):
+        if unsafe(value):  # checked long before; this is the last line of defence
+            raise ValueError("control character in a header value")
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = to
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
+    message["Subject"] = subject
+    message["Date"] = email.utils.format_datetime(date)
+    message["Message-ID"] = message_id
+    message["Content-Language"] = "sv"
+    message.set_content(body, cte="quoted-printable")
+    for part in parts:
+        message.add_attachment(part.data, maintype="application", subtype="pdf", filename=part.filename)
+    return message
+
+
+def new_message_id(sender_address: str) -> str:
+    domain = sender_address.rpartition("@")[2] or "localhost"
+    return email.utils.make_msgid(idstring="namnd", domain=domain)

@@ -151,11 +151,7 @@ def _contact(row: dict) -> Contact:
 
 
 def load_committee(path: Path, found: s.Collected) -> Committee | None:
-    data = _load_yaml_file(path, found)
-    if data is None:
-        return None
-    reader = found.reader(path)
-    values = reader.read(data, COMMITTEE_FIELDS)
+    data, reader, values = _read_fields(path, COMMITTEE_FIELDS, found)
     if values is None:
         return None
     lines = getattr(data, "key_lines", {})
@@ -272,11 +268,7 @@ def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
 
 def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
     path = folder / MEETING_FILE
-    data = _load_yaml_file(path, found)
-    if data is None:
-        return None
-    reader = found.reader(path)
-    values = reader.read(data, MEETING_FIELDS)
+    data, reader, values = _read_fields(path, MEETING_FIELDS, found)
     if values is None:
         return None
     committee = _committee_for(folder, path, values["nämnd"], found)
@@ -665,6 +657,14 @@ def _check_attachment_file(path: Path, kind: str) -> str | None:
             return ("är skadad eller ingen riktig Word-fil (.docx). Öppna den i Word och spara den på nytt "
                     "som .docx; en gammal .doc-fil måste sparas om som .docx.")
     return None
+
+
+def _read_fields(path: Path, fields: list[s.Field], found: s.Collected) -> tuple[Any, s.Reader, dict | None]:
+    """A YAML file read against its fields: (raw data, reader, values or None)."""
+    reader = found.reader(path)
+    data = _load_yaml_file(path, found)
+    values = reader.read(data, fields) if data is not None else None
+    return data, reader, values
 
 
 def _load_yaml_file(path: Path, found: s.Collected) -> Any:

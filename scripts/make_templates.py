@@ -184,17 +184,30 @@ def _first(cell, text: str, **kwargs):
     return paragraph
 
 
+def _title_block(document, kind: str, lines: list[str]) -> None:
+    """Organisation to the left; the kind of document and its details to the right."""
+    left, right = _header_table(document)
+    _first(left, "{{ organisation }}", bold=True, size=13)
+    _first(right, kind, bold=True, size=13)
+    for line in lines:
+        _para(right, line, size=10, space_after=0)
+    _para(document, "", space_after=6)
+
+
+def _certified_by(document, label: str) -> None:
+    """A label, a line to sign on and the secretary's name under it."""
+    _para(document, label, "Rubrik kort").paragraph_format.space_before = Pt(20)
+    line = _para(document, "_" * 40, "Tät")
+    line.paragraph_format.space_before = Pt(20)
+    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+
+
 # -------------------------------------------------------------- templates
 
 
 def kallelse() -> docx.Document:
     document = _new_document()
-    left, right = _header_table(document)
-    _first(left, "{{ organisation }}", bold=True, size=13)
-    _first(right, "KALLELSE", bold=True, size=13)
-    _para(right, "med föredragningslista", size=10, space_after=0)
-    _para(right, "Sammanträdesdatum: {{ datum }}", size=10, space_after=0)
-    _para(document, "", space_after=6)
+    _title_block(document, "KALLELSE", ["med föredragningslista", "Sammanträdesdatum: {{ datum }}"])
     _para(document, "{{ namnd }}", "Title")
     _para(document, "Tid: {{ tid }}", "Tät")
     _para(document, "Plats: {{ plats }}", "Tät", space_after=8)
@@ -459,22 +472,14 @@ def utdrag() -> docx.Document:
     _minutes_header(section, "PROTOKOLLSUTDRAG")
     _page_numbers(section.footer)
     _para(document, "{{ innehall }}")
-    closing = _para(document, "Rätt utdraget intygar", "Rubrik kort")
-    closing.paragraph_format.space_before = Pt(24)
-    line = _para(document, "_" * 40, "Tät")
-    line.paragraph_format.space_before = Pt(20)
-    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+    _certified_by(document, "Rätt utdraget intygar")
     _para(document, "{{ justeringsrad }}", "Liten text").paragraph_format.space_before = Pt(8)
     return document
 
 
 def anslagsbevis() -> docx.Document:
     document = _new_document()
-    left, right = _header_table(document)
-    _first(left, "{{ organisation }}", bold=True, size=13)
-    _first(right, "ANSLAG", bold=True, size=13)
-    _para(right, "Digital anslagstavla", size=10, space_after=0)
-    _para(document, "", space_after=6)
+    _title_block(document, "ANSLAG", ["Digital anslagstavla"])
     _para(document, "Bevis om anslag", "Title")
     _para(document, "Protokollet från {{ namnd }}s sammanträde {{ datum }} är justerat. Justeringen har "
                     "tillkännagivits genom anslag på {{ organisation }}s digitala anslagstavla.")
@@ -491,10 +496,7 @@ def anslagsbevis() -> docx.Document:
     _para(document, "Den som vill överklaga ett beslut genom laglighetsprövning enligt 13 kap. kommunallagen ska "
                     "göra det inom tre veckor från den dag då tillkännagivandet om justeringen sattes upp på "
                     "anslagstavlan. Sista dag att överklaga är {{ sista_dag }}.")
-    _para(document, "Intygas", "Rubrik kort").paragraph_format.space_before = Pt(18)
-    line = _para(document, "_" * 40, "Tät")
-    line.paragraph_format.space_before = Pt(20)
-    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+    _certified_by(document, "Intygas")
     return document
 
 

@@ -85,8 +85,12 @@ class Ledger:
         """Write one line and make sure it is on disk before returning."""
         self.folder.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
+        with self.path.open("a+b") as handle:
+            if handle.tell() > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":  # a line cut short by a crash: start on a fresh line
+                    line = "\n" + line
+            handle.write(line.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -57,7 +57,7 @@ class Settings:
     def describe(self) -> str:
         """Where and how, for the terminal. Never the password."""
         mode = {"starttls": "STARTTLS", "ssl": "TLS", "ingen": "okrypterat"}[self.security]
-        who = f", inloggad som {self.user}" if self.user else ""
+        who = f", användare {self.user}" if self.user else ""
         return f"{self.host}:{self.effective_port} ({mode}{who})"
 
 

@@ -7,6 +7,7 @@ written anywhere.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import socket
@@ -35,6 +36,28 @@ class Outcome:
 def _reply(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return " ".join(text.split())
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; smtplib only manages ASCII, so UTF-8 credentials use PLAIN or LOGIN by hand (RFC 4616)."""
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    if "PLAIN" in mechanisms:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in mechanisms:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + b64(user))
+        if code == 334:
+            code, reply = smtp.docmd(b64(password))
+    else:
+        raise smtplib.SMTPAuthenticationError(504, b"no PLAIN or LOGIN for UTF-8 credentials")
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 class Connection:
@@ -71,7 +94,7 @@ class Connection:
                     raise SendError(f"E-postservern {where} erbjuder ingen inloggning (AUTH), men ett lösenord är "
                                     f"angivet i {ENV_PASSWORD}. Ta bort det, eller kontrollera server och port. "
                                     f"{NOTHING_SENT}")
-                smtp.login(settings.user, settings.password)
+                _login(smtp, settings.user, settings.password)
         except SendError:
             self.close()
             raise

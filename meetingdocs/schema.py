@@ -86,6 +86,29 @@ def load_yaml(text: str, path: Path, problems: list[Problem], line_offset: int =
     return None
 
 
+def load_yaml_file(path: Path, problems: list[Problem], *, empty: Any = None) -> Any:
+    """Read a YAML file; missing, non-UTF-8, malformed or empty files become Problems.
+
+    An empty file gives ``empty`` when that is not None (an optional settings
+    file may be empty), else a problem.
+    """
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(path, "filen saknas."))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(path, "filen är inte sparad som UTF-8. Spara den som UTF-8 i din editor."))
+        return None
+    before = len(problems)
+    data = load_yaml(content, path, problems)
+    if data is None and len(problems) == before:
+        if empty is not None:
+            return empty
+        problems.append(Problem(path, "filen är tom."))
+    return data
+
+
 # ---------------------------------------------------------------- fields
 
 

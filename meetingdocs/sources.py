@@ -662,21 +662,6 @@ def _check_attachment_file(path: Path, kind: str) -> str | None:
 def _read_fields(path: Path, fields: list[s.Field], found: s.Collected) -> tuple[Any, s.Reader, dict | None]:
     """A YAML file read against its fields: (raw data, reader, values or None)."""
     reader = found.reader(path)
-    data = _load_yaml_file(path, found)
+    data = s.load_yaml_file(path, found.problems)
     values = reader.read(data, fields) if data is not None else None
     return data, reader, values
-
-
-def _load_yaml_file(path: Path, found: s.Collected) -> Any:
-    try:
-        content = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        found.problems.append(Problem(path, "filen saknas."))
-        return None
-    except UnicodeDecodeError:
-        found.problems.append(Problem(path, "filen är inte sparad som UTF-8. Spara den som UTF-8 i din editor."))
-        return None
-    data = s.load_yaml(content, path, found.problems)
-    if data is None and not found.problems:
-        found.problems.append(Problem(path, "filen är tom."))
-    return data

@@ -41,7 +41,7 @@ def _field(data: Any, name: str) -> Any:
 def _read(path: Path, problems: list[Problem]) -> Any:
     if not path.is_file():
         return None
-    return s.load_yaml(path.read_text(encoding="utf-8"), path, problems)
+    return s.load_yaml_file(path, problems, empty={})
 
 
 def _agenda_size(meeting_data: Any) -> int:

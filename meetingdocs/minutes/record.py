@@ -257,15 +257,8 @@ class _Loader:
         self.found.problems.append(Problem(self.path, message, field=field, line=line))
 
     def load(self) -> Record | None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            self.problem("filen är inte sparad som UTF-8. Spara den som UTF-8 i din editor.")
-            return None
-        data = s.load_yaml(text, self.path, self.found.problems)
+        data = s.load_yaml_file(self.path, self.found.problems)
         if data is None:
-            if not self.found.problems:
-                self.problem("filen är tom.")
             return None
         values = self.found.reader(self.path).read(data, RECORD_FIELDS)
         if values is None:

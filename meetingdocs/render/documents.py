@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 
 from ..markdown_docx import insert_markdown, remove_paragraph
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Committee, Meeting, Person
-from ..sources import DESCRIPTION, PROPOSAL, split_front_matter
+from ..sources import PROPOSAL, split_front_matter
 from .. import schema
 
 ANCHOR = "@@INNEHALL@@"

@@ -159,7 +159,7 @@ def load_settings(sources: Path, env: Mapping[str, str] | None = None) -> tuple[
     source = None
     if path.is_file():
         source = path
-        data = _read_file(path, found)
+        data = s.load_yaml_file(path, found.problems, empty={})
         if data is not None:
             read = found.reader(path).read(data, FIELDS)
             if read is not None:
@@ -202,14 +202,3 @@ def load_settings(sources: Path, env: Mapping[str, str] | None = None) -> tuple[
         password=env.get(ENV_PASSWORD, ""),
     ), found.warnings
 
-
-def _read_file(path: Path, found: s.Collected) -> Any:
-    try:
-        content = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        found.problems.append(Problem(path, "filen är inte sparad som UTF-8. Spara den som UTF-8 i din editor."))
-        return None
-    data = s.load_yaml(content, path, found.problems)
-    if data is None:
-        return {} if not found.problems else None
-    return data

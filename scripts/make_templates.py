@@ -13,7 +13,9 @@ paragraph of its own.
 
 from __future__ import annotations
 
+import datetime
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -28,6 +30,7 @@ FONT = "Liberation Sans"
 LANGUAGE = "sv-SE"
 GREY = RGBColor(0x55, 0x55, 0x55)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FIXED_DATE = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 # ----------------------------------------------------------------- styles
@@ -511,13 +514,29 @@ TEMPLATES_BUILT = {
 }
 
 
+def _fix_zip_dates(path: Path) -> None:
+    """Rewrite the docx with fixed entry dates so that its bytes are reproducible."""
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for filename, data in entries:
+            info = zipfile.ZipInfo(filename, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+
+
 def main(target: Path = TEMPLATES) -> int:
     target.mkdir(parents=True, exist_ok=True)
     for name, build in TEMPLATES_BUILT.items():
         document = build()
-        document.core_properties.author = "meetingdocs"
-        document.core_properties.title = name.removesuffix(".docx")
+        properties = document.core_properties
+        properties.author = properties.last_modified_by = "meetingdocs"
+        properties.title = name.removesuffix(".docx")
+        # Fixed dates and revision: the same script gives the same files.
+        properties.created = properties.modified = FIXED_DATE
+        properties.revision = 1
         document.save(target / name)
+        _fix_zip_dates(target / name)
     return 0
 
 

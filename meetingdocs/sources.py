@@ -6,6 +6,7 @@ found is reported at once, each with its file and field or line.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import re
@@ -18,7 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from . import schema as s
-from .errors import BadArgsError, Problem, SourceError
+from .errors import BadArgsError, Problem, SourceError, display_path
 from .model import (
     CHAIR,
     VICE_CHAIRS,
@@ -57,17 +58,20 @@ def list_meetings(sources: Path) -> list[str]:
     )
 
 
-def find_meeting(sources: Path, date: str) -> Path:
-    """The meeting folder that ``date`` selects (a date or a full folder name)."""
+def find_meeting(sources: Path, date: str, command: str = "packet") -> Path:
+    """The meeting folder that ``date`` selects (a date or a full folder name).
+
+    ``command`` is the make target named in the usage message.
+    """
     known = list_meetings(sources)
     listing = "\n".join(f"  {m}" for m in known) or "  (inga: sources/ har inga sammanträden ännu)"
     usage = (
-        "Ange sammanträdet så här:  make packet DATE=ÅÅÅÅ-MM-DD\n"
-        f"Sammanträden i {sources}/:\n{listing}"
+        f"Ange sammanträdet så här:  make {command} DATE=ÅÅÅÅ-MM-DD\n"
+        f"Sammanträden i {display_path(sources)}/:\n{listing}"
     )
     if not date:
         raise BadArgsError(f"Inget datum angavs.\n{usage}")
-    if not MEETING_ID.match(date):
+    if not MEETING_ID.match(date) or not _is_date(date[:10]):
         raise BadArgsError(f"'{date}' är inget giltigt datum (ÅÅÅÅ-MM-DD).\n{usage}")
     if date in known:
         return sources / date
@@ -78,9 +82,17 @@ def find_meeting(sources: Path, date: str) -> Path:
         choices = ", ".join(matches)
         raise BadArgsError(
             f"Flera nämnder sammanträder {date}: {choices}. Ange hela mappnamnet, "
-            f"till exempel make packet DATE={matches[0]}"
+            f"till exempel make {command} DATE={matches[0]}"
         )
     raise BadArgsError(f"Det finns inget sammanträde {date} i {sources}/.\n{usage}")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 # -------------------------------------------------------------- committee

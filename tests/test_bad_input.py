@@ -59,7 +59,7 @@ MEETING = Path(DEMO) / "mote.yaml"
 # ------------------------------------------------------------- arguments
 
 
-@pytest.mark.parametrize("date", ["", "2020-13", "11 december", "2020/12/11"])
+@pytest.mark.parametrize("date", ["", "2020-13", "2020-13-01", "11 december", "2020/12/11"])
 def test_missing_or_malformed_date_says_how_and_lists_meetings(sources, out, date):
     result = build(sources, out, date)
     assert_refused(result, out, ExitCode.bad_args, "make packet DATE=ÅÅÅÅ-MM-DD", DEMO)

@@ -48,7 +48,7 @@ def utdrag_name(paragraph: int) -> str:
 
 
 def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES) -> MinutesResult:
-    folder = find_meeting(sources, date)
+    folder = find_meeting(sources, date, command="protokoll")
     log.info("Läser källfilerna och protokollet i %s", folder)
     meeting, _ = load_meeting(folder)
     record = load_record(meeting)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote
 
-from ..errors import BadArgsError, Problem, display_path
+from ..errors import Problem, display_path
 from ..model import Meeting
 from ..sources import MEETING_FILE, find_meeting, load_meeting
 from . import compose
@@ -147,10 +147,7 @@ def prepare(sources: Path, date: str, what: str, out_root: Path, *, env: Mapping
     if what not in WHATS:
         raise SendError(f"Okänt utskick '{what}'. Välj ett av: {', '.join(WHATS)}.")
     env = os.environ if env is None else env
-    try:
-        folder = find_meeting(sources, date)
-    except BadArgsError as exc:
-        raise BadArgsError(exc.message.replace("make packet DATE=", "make send DATE=")) from None
+    folder = find_meeting(sources, date, command="send")
     meeting, _ = load_meeting(folder)
     settings, warnings = load_settings(sources, env)
     for warning in warnings:

@@ -289,3 +289,27 @@ def test_numbering_gap_is_an_error(sources, tmp_path):
 def test_numbering_overlap_is_an_error(sources, tmp_path):
     add_earlier_meeting(sources, "2020-05-29", 8, start=25)  # §§ 25–32 overlaps 31
     refused(sources, tmp_path, "slutade på § 32", "överlappar")
+
+
+# ------------------------------------------------ protokoll to distribution
+
+from test_send_support import smtp  # noqa: E402,F401 - pytest fixture: a real SMTP server on loopback
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_real_extracts_are_sent_to_everyone_under_expedieras_till(minutes, smtp):  # noqa: F811
+    """`make protokoll` then `make send WHAT=utdrag SKARPT=1`, with the demo's own address book."""
+    server = smtp()
+    result = run_build("send", DEMO, "--what", "utdrag", "--skarpt", out=minutes.parent, env=server.env())
+    assert result.returncode == 0, result.stderr
+    received = {tuple(r.rcpt_tos): r.message for r in server.received}
+    assert len(received) == len(server.received) == 12  # 9 parter, sekretariatet, kommunchefer, ekonom
+    parter = received[("kommunen@ostersund.example.org",)]
+    attachments = {a.get_filename(): a.get_content() for a in parter.iter_attachments()}
+    assert sorted(attachments) == ["Protokollsutdrag GNS 2020-12-11 § 34.pdf",
+                                   "Protokollsutdrag GNS 2020-12-11 § 36.pdf"]
+    assert attachments["Protokollsutdrag GNS 2020-12-11 § 36.pdf"] == (
+        minutes / "utdrag" / "protokollsutdrag-36.pdf").read_bytes()
+    ekonom = received[("ekonom@region.example.org",)]
+    assert [a.get_filename() for a in ekonom.iter_attachments()] == ["Protokollsutdrag GNS 2020-12-11 § 41.pdf"]

@@ -97,14 +97,13 @@ class SourceError(MeetingDocsError):
     """One or more problems in the secretary's sources."""
 
     exit_code = ExitCode.input_invalid
+    head_one = "Källfilerna innehåller ett fel:"
+    head_many = "Källfilerna innehåller {count} fel:"
+    footer = "Inget har ändrats i packets/."
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         count = len(self.problems)
-        head = (
-            "Källfilerna innehåller ett fel:"
-            if count == 1
-            else f"Källfilerna innehåller {count} fel:"
-        )
+        head = self.head_one if count == 1 else self.head_many.format(count=count)
         body = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{head}\n{body}\nInget har ändrats i packets/.")
+        super().__init__(f"{head}\n{body}\n{self.footer}")

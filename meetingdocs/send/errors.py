@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ExitCode, MeetingDocsError, Problem, SourceError
+from ..errors import ExitCode, MeetingDocsError, SourceError
 
 NOTHING_SENT = "Inget har skickats."
 
@@ -16,14 +16,6 @@ class SendError(MeetingDocsError):
 class SendSourceError(SourceError):
     """Problems in the sources, templates or settings found before sending."""
 
-    def __init__(self, problems: list[Problem]):
-        super().__init__(problems)
-        count = len(self.problems)
-        head = (
-            "Utskicket kan inte göras, ett fel måste rättas först:"
-            if count == 1
-            else f"Utskicket kan inte göras, {count} fel måste rättas först:"
-        )
-        body = "\n".join(f"  - {p}" for p in self.problems)
-        self.message = f"{head}\n{body}\n{NOTHING_SENT}"
-        self.args = (self.message,)
+    head_one = "Utskicket kan inte göras, ett fel måste rättas först:"
+    head_many = "Utskicket kan inte göras, {count} fel måste rättas först:"
+    footer = NOTHING_SENT

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import logconf
-from .errors import ExitCode, MeetingDocsError
+from .errors import ExitCode, MeetingDocsError, display_path
 from .sources import list_meetings
 
 log = logging.getLogger("meetingdocs")
@@ -75,15 +75,15 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from .packet import build_packet
 
         result = build_packet(args.sources, args.date.strip(), args.out)
-        print(f"{result.pdf} ({result.pages} sidor)")
-        print(result.docx)
+        print(f"{display_path(result.pdf)} ({result.pages} sidor)")
+        print(display_path(result.docx))
         return int(ExitCode.ok)
     if args.command == "protokoll":
         from .minutes.build import build_minutes
 
         result = build_minutes(args.sources, args.date.strip(), args.out)
         for path in result.outputs:
-            print(path)
+            print(display_path(path))
         return int(ExitCode.ok)
     if args.command == "send":
         from .send.command import run_send

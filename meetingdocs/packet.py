@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .errors import ConversionError, OutputInvalidError
+from .errors import ConversionError, OutputInvalidError, display_path
 from .model import AgendaItem, Meeting
 from .pdf import assemble, fonts, stamp, toc
 from .render import documents
@@ -74,7 +74,7 @@ class BuildResult:
 
 def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES) -> BuildResult:
     meeting_folder = find_meeting(sources, date)
-    log.info("Läser källfilerna i %s", meeting_folder)
+    log.info("Läser källfilerna i %s", display_path(meeting_folder))
     meeting, warnings = load_meeting(meeting_folder)
     check_tools()
     out_root.mkdir(parents=True, exist_ok=True)
@@ -207,7 +207,7 @@ def entry_targets(plan: Plan) -> list[int]:
     return [plan.kallelse.start] + [doc.start for _, docs in plan.cases for doc in docs]
 
 
-def paginate(plan: Plan, work: Path) -> list[toc.TocLink]:
+def paginate(plan: Plan, work: Path) -> None:
     """Render the TOC until its own length no longer moves the page numbers."""
     meeting = plan.meeting
     subheading = f"{meeting.committee.name}\nSammanträde {meeting.date.isoformat()}"
@@ -221,7 +221,7 @@ def paginate(plan: Plan, work: Path) -> list[toc.TocLink]:
         if rendered == toc_pages:
             plan.toc_pages = toc_pages
             plan.toc_links = links
-            return links
+            return
         toc_pages = rendered
     raise OutputInvalidError(
         f"Innehållsförteckningens sidnummer blev inte stabila efter {MAX_TOC_PASSES} försök. "
@@ -296,5 +296,5 @@ def publish(meeting: Meeting, out_root: Path, files: dict[Path, str]) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for source, name in files.items():
         os.replace(source, target / name)
-    log.info("Klart: %s", target / PACKET_PDF)
+    log.info("Klart: %s", display_path(target / PACKET_PDF))
     return target

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from ..errors import OutputInvalidError
+from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
 from ..packet import TEMPLATES, TIMEOUT_ENV, check_tools, template_for
 from ..pdf.assemble import Metadata, set_metadata
@@ -49,7 +49,7 @@ def utdrag_name(paragraph: int) -> str:
 
 def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES) -> MinutesResult:
     folder = find_meeting(sources, date, command="protokoll")
-    log.info("Läser källfilerna och protokollet i %s", folder)
+    log.info("Läser källfilerna och protokollet i %s", display_path(folder))
     meeting, _ = load_meeting(folder)
     record = load_record(meeting)
     number_paragraphs(sources, meeting, record)
@@ -190,5 +190,5 @@ def publish(meeting: Meeting, out_root: Path, staged: dict[str, Path]) -> Minute
         else:
             os.replace(path, destination)
         result.outputs.append(destination)
-    log.info("Klart: %s", target / PROTOKOLL_PDF)
+    log.info("Klart: %s", display_path(target / PROTOKOLL_PDF))
     return result

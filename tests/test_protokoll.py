@@ -235,6 +235,12 @@ def test_substitute_for_someone_present(sources, tmp_path):
                                "själv närvarande")
 
 
+def test_one_substitute_for_two_members(sources, tmp_path):
+    edit(sources / RECORD, "  - namn: Mats Gärd\n    ersätter: Mikael Westin",
+         "  - namn: Bo Karlsson\n    ersätter: Mikael Westin")
+    refused(sources, tmp_path, "Bo Karlsson tjänstgör för både Daniel Danielsson och Mikael Westin vid punkt 10")
+
+
 def test_quorum_not_reached(sources, tmp_path):
     edit(sources / RECORD, "frånvarande:\n", "frånvarande:\n  - Therese Kärngård\n  - Jörgen Persson\n"
                                              "  - Anders Häggkvist\n  - Bosse Svensson\n")

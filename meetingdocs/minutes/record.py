@@ -568,6 +568,7 @@ def check_record(meeting: Meeting, record: Record, found: s.Collected) -> None:
                           "från/till för ersättaren.", field="tjänstgörande ersättare"))
                 break
     replaced: dict[tuple[str, int], str] = {}
+    serving_for: dict[tuple[str, int], str] = {}
     for decision in record.decisions:
         number = decision.item.number
         where = f"beslut.{number}"
@@ -581,6 +582,13 @@ def check_record(meeting: Meeting, record: Record, found: s.Collected) -> None:
                         path, f"både {replaced[key]} och {substitute.person.name} tjänstgör för "
                               f"{substitute.replaces.name} vid punkt {number}.", field="tjänstgörande ersättare"))
                 replaced[key] = substitute.person.name
+                own = (substitute.person.name, number)
+                if own in serving_for and serving_for[own] != substitute.replaces.name:
+                    found.problems.append(Problem(
+                        path, f"{substitute.person.name} tjänstgör för både {serving_for[own]} och "
+                              f"{substitute.replaces.name} vid punkt {number}; en ersättare kan bara ersätta en "
+                              "ledamot åt gången.", field="tjänstgörande ersättare"))
+                serving_for[own] = substitute.replaces.name
         if len(serving) < quorum:
             found.problems.append(Problem(
                 path, f"nämnden är inte beslutför vid punkt {number}: {len(serving)} tjänstgör men mer än hälften "

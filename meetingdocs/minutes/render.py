@@ -144,9 +144,6 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
         section("Förslag till beslut", case.proposal)
     elif decision.information:
         insert_markdown(anchor, decision.information)
-    if decision.disqualified:
-        section("Jäv", lines=[f"{p.with_party()} anmäler jäv och deltar inte i handläggningen av ärendet."
-                             for p in decision.disqualified])
     if decision.motions:
         section("Yrkanden", lines=[_motion_line(m) for m in decision.motions])
     if decision.motions or decision.vote is not None or decision.proposition_order:
@@ -158,6 +155,9 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
         anchor.insert_paragraph_before("Paragrafen justeras omedelbart.", style="Tät")
     if decision.reservations:
         section("Reservation", lines=[_reservation_line(r) for r in decision.reservations])
+    if decision.disqualified:
+        section("Jäv", lines=[f"{p.with_party()} anmäler jäv och deltar inte i handläggningen av ärendet."
+                             for p in decision.disqualified])
     if decision.notes:
         section("Protokollsanteckning",
                 lines=[f"{n.person.with_party()}: {n.text}" if n.person else n.text for n in decision.notes])

@@ -97,6 +97,7 @@ class Decision:
     notes: list[Note] = field(default_factory=list)
     dispatch: list[str] = field(default_factory=list)
     immediate: bool = False  # justeras omedelbart
+    line: int | None = None  # where the decision starts in protokoll.yaml
 
 
 @dataclass
@@ -461,7 +462,7 @@ class _Loader:
         if values is None:
             return None
         self._line = line
-        decision = Decision(item=item, information=values["text"])
+        decision = Decision(item=item, information=values["text"], line=line)
         decision.decision, decision.adopted_as_proposed = self.decision_text(item, values["beslut"], record,
                                                                             where, line)
         for index, row in enumerate(self.rows(values["yrkanden"], where + ".yrkanden", MOTION_FIELDS), start=1):
@@ -593,28 +594,28 @@ def check_record(meeting: Meeting, record: Record, found: s.Collected) -> None:
             found.problems.append(Problem(
                 path, f"nämnden är inte beslutför vid punkt {number}: {len(serving)} tjänstgör men mer än hälften "
                       f"av de {len(members)} ledamöterna ({quorum}) måste delta (kommunallagen 6 kap. 35 §).",
-                field=where))
+                field=where, line=decision.line))
         barred = {p.name for p in decision.disqualified}
         would_serve = {p.name for p in record.serving(meeting, number, with_disqualified=True)}
         for person in decision.disqualified:
             if person.name not in would_serve:
                 found.problems.append(Problem(path, f"{person.name} anmäler jäv men tjänstgör inte vid punkt "
-                                                    f"{number}.", field=where + ".jäv"))
+                                                    f"{number}.", field=where + ".jäv", line=decision.line))
         if decision.vote is not None:
             _check_vote(path, where, decision, serving_names, barred, found)
         for reservation in decision.reservations:
             name = reservation.person.name
             if name in barred:
                 found.problems.append(Problem(path, f"{name} har anmält jäv och deltar inte i beslutet, och kan "
-                                                    "därför inte reservera sig.", field=where + ".reservationer"))
+                                                    "därför inte reservera sig.", field=where + ".reservationer", line=decision.line))
             elif name not in serving_names:
                 found.problems.append(Problem(path, f"{name} tjänstgör inte vid punkt {number} och kan därför inte "
                                                     "reservera sig; bara den som deltagit i beslutet kan det.",
-                                              field=where + ".reservationer"))
+                                              field=where + ".reservationer", line=decision.line))
             elif decision.vote is not None and decision.vote.votes.get(name) == winning_side(decision.vote,
                                                                                              _chair(meeting)):
                 found.problems.append(Problem(path, f"{name} röstade för beslutet och kan inte reservera sig "
-                                                    "mot det.", field=where + ".reservationer"))
+                                                    "mot det.", field=where + ".reservationer", line=decision.line))
     _check_adjustment(meeting, record, found)
 
 
@@ -624,14 +625,14 @@ def _check_vote(path: Path, where: str, decision: Decision, serving: set[str], b
     for name in votes:
         if name in barred:
             found.problems.append(Problem(path, f"{name} har anmält jäv men finns med i omröstningen. Den som är "
-                                                "jävig får inte delta i beslutet.", field=where + ".omröstning"))
+                                                "jävig får inte delta i beslutet.", field=where + ".omröstning", line=decision.line))
         elif name not in serving:
             found.problems.append(Problem(path, f"{name} tjänstgör inte vid punkt {decision.item.number} och får "
-                                                "inte rösta.", field=where + ".omröstning"))
+                                                "inte rösta.", field=where + ".omröstning", line=decision.line))
     missing = sorted(serving - set(votes))
     if missing:
         found.problems.append(Problem(path, f"i omröstningen saknas {', '.join(missing)}. Alla tjänstgörande ska "
-                                            "stå under ja, nej eller avstår.", field=where + ".omröstning"))
+                                            "stå under ja, nej eller avstår.", field=where + ".omröstning", line=decision.line))
 
 
 def _chair(meeting: Meeting) -> str:

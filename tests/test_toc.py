@@ -26,6 +26,16 @@ TOPICS = [
 ]
 
 
+
+def assert_numbers_follow_titles(pdf, entries) -> None:
+    """Each entry's page number follows its title and a dot leader, in plain and layout text."""
+    for layout in (False, True):
+        text = _norm(poppler.pdftotext(pdf, layout=layout))
+        pos = 0
+        for e in entries:
+            pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
+            assert re.match(rf" ?\.{{3,}} {e.page}\b", text[pos:]), (layout, e.title, text[pos:pos + 40])
+
 def make_entries(count: int = 40) -> list[TocEntry]:
     entries = [TocEntry(0, "Kallelse med föredragningslista", 2)]
     page = 3
@@ -66,12 +76,7 @@ def test_pages_and_text(toc):
         assert _norm(e.title) in text, e.title
     # page numbers: every entry's number follows its title and the dot
     # leader on the title's last line, in plain and in layout mode
-    for layout in (False, True):
-        text = _norm(poppler.pdftotext(out, layout=layout))
-        pos = 0
-        for e in entries:
-            pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
-            assert re.match(rf" ?\.{{3,}} {e.page}\b", text[pos:]), (layout, e.title, text[pos:pos + 40])
+    assert_numbers_follow_titles(out, entries)
 
 
 def test_page_geometry(toc):
@@ -183,9 +188,4 @@ def test_every_entry_has_a_leader(tmp_path):
         entries.append(TocEntry(1, "Tjänsteskrivelse om " + "åtgärder " * (extra % 10) + "x" * extra, 16 + extra))
     out = tmp_path / "leaders.pdf"
     render_toc(entries, out)
-    for layout in (False, True):
-        text = _norm(poppler.pdftotext(out, layout=layout))
-        pos = 0
-        for e in entries:
-            pos = text.index(_norm(e.title), pos) + len(_norm(e.title))
-            assert re.match(rf" ?\.{{3,}} {e.page}\b", text[pos:]), (layout, e.title, text[pos:pos + 40])
+    assert_numbers_follow_titles(out, entries)

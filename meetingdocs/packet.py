@@ -10,12 +10,15 @@ packet untouched.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from pypdf import PdfReader
 
@@ -77,9 +80,7 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
     log.info("Läser källfilerna i %s", display_path(meeting_folder))
     meeting, warnings = load_meeting(meeting_folder)
     check_tools()
-    out_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting.id}-", dir=out_root) as tmp:
-        work = Path(tmp)
+    with work_folder(out_root, meeting.id) as work:
         plan = render(meeting, work, templates)
         convert(plan, work)
         paginate(plan, work)
@@ -88,6 +89,25 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
         result = publish(meeting, out_root, {packet: PACKET_PDF, work / KALLELSE_DOCX: KALLELSE_DOCX})
     return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, _page_count(result / PACKET_PDF),
                        len(warnings))
+
+
+STALE_AFTER = 6 * 3600  # seconds: a work folder this old belongs to a build that was killed
+
+
+@contextlib.contextmanager
+def work_folder(out_root: Path, meeting_id: str) -> Iterator[Path]:
+    """A temporary folder beside the outputs, so that publishing is a rename.
+
+    Folders left behind by builds that were killed (power cut, kill -9) are
+    removed first.
+    """
+    out_root.mkdir(parents=True, exist_ok=True)
+    prefix = f".bygge-{meeting_id}-"
+    for old in out_root.glob(prefix + "*"):
+        if time.time() - old.stat().st_mtime > STALE_AFTER:
+            shutil.rmtree(old, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_root) as tmp:
+        yield Path(tmp)
 
 
 def check_tools() -> None:

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pypdf import PdfReader
 
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
-from ..packet import TEMPLATES, TIMEOUT_ENV, check_tools, template_for
+from ..packet import TEMPLATES, TIMEOUT_ENV, check_tools, template_for, work_folder
 from ..pdf.assemble import Metadata, set_metadata
 from ..sources import find_meeting, load_meeting
 from ..tools import libreoffice
@@ -54,9 +53,7 @@ def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path =
     record = load_record(meeting)
     number_paragraphs(sources, meeting, record)
     check_tools()
-    out_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting.id}-", dir=out_root) as tmp:
-        work = Path(tmp)
+    with work_folder(out_root, meeting.id) as work:
         documents = render_all(meeting, record, work, templates)
         pdfs = convert(documents, work)
         finish(meeting, record, pdfs)

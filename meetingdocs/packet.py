@@ -36,7 +36,6 @@ TEMPLATES = ROOT / "templates"
 PACKET_PDF = "kallelse.pdf"
 KALLELSE_DOCX = "kallelse.docx"
 MAX_TOC_PASSES = 5
-TIMEOUT_ENV = "MEETINGDOCS_LO_TIMEOUT"  # seconds per document; tests shorten it
 
 
 @dataclass
@@ -171,10 +170,8 @@ def convert(plan: Plan, work: Path) -> None:
     pending = [doc for doc in plan.documents() if doc.docx is not None]
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(pending))
     pdf_dir = work / "pdf"
-    timeout = float(os.environ.get(TIMEOUT_ENV, libreoffice.DEFAULT_TIMEOUT))
     try:
-        outputs = libreoffice.convert_to_pdf([doc.docx for doc in pending], pdf_dir,
-                                             profile_dir=work / "lo-profil", timeout_per_document=timeout)
+        outputs = libreoffice.convert_to_pdf([doc.docx for doc in pending], pdf_dir, profile_dir=work / "lo-profil")
     except ConversionError as exc:
         raise _in_terms_of_sources(exc, pending) from exc
     for doc, pdf in zip(pending, outputs):

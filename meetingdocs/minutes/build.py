@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
-from ..packet import TEMPLATES, TIMEOUT_ENV, check_tools, template_for, work_folder
+from ..packet import TEMPLATES, check_tools, template_for, work_folder
 from ..pdf.assemble import Metadata, set_metadata
 from ..sources import find_meeting, load_meeting
 from ..tools import libreoffice
@@ -94,9 +94,7 @@ def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) ->
 
 def convert(documents: dict[str, Path], work: Path) -> dict[str, Path]:
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(documents))
-    timeout = float(os.environ.get(TIMEOUT_ENV, libreoffice.DEFAULT_TIMEOUT))
-    outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil",
-                                         timeout_per_document=timeout)
+    outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil")
     return dict(zip(documents, outputs))
 
 

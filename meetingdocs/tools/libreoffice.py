@@ -43,6 +43,7 @@ from meetingdocs.tools.run import ToolTimeout, kill_process_group, run
 log = logging.getLogger(__name__)
 
 SOFFICE_ENV = "MEETINGDOCS_SOFFICE"
+TIMEOUT_ENV = "MEETINGDOCS_LO_TIMEOUT"  # seconds per document; tests shorten it
 DEFAULT_TIMEOUT = 120.0
 VERSION_TIMEOUT = 30.0
 POLL_INTERVAL = 0.2
@@ -167,7 +168,7 @@ def convert_to_pdf(
     outdir: Path,
     *,
     profile_dir: Path,
-    timeout_per_document: float = DEFAULT_TIMEOUT,
+    timeout_per_document: float | None = None,
 ) -> list[Path]:
     """Convert ``sources`` (.docx) to PDF in ``outdir`` with one soffice run.
 
@@ -181,6 +182,8 @@ def convert_to_pdf(
     ``ValueError`` if two sources share a stem.
     """
     sources = [Path(s) for s in sources]
+    if timeout_per_document is None:
+        timeout_per_document = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
     outdir = Path(outdir)
     stems: dict[str, Path] = {}
     for src in sources:

@@ -66,6 +66,8 @@ class Attachment:
     title: str
     path: Path
     kind: str  # "pdf", "docx" or "md"
+    heading: str = ""  # a Markdown bilaga's own rubrik, from its front matter
+    markdown: str = ""  # a Markdown bilaga's body
 
 
 @dataclass(frozen=True)

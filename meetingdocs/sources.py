@@ -628,11 +628,12 @@ def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.R
         if problem:
             found.problems.append(Problem(source, f"bilagan '{row['fil']}' {problem}", field=field, line=line))
             continue
+        heading, markdown = "", ""
         if kind == "md":
-            data, _, _ = split_front_matter(path, found, required=False)
+            data, markdown, _ = split_front_matter(path, found, required=False)
             if data is not None:
-                found.reader(path).read(data, ATTACHMENT_DOC_FIELDS, 1)
-        attachments.append(Attachment(number, row["titel"], path, kind))
+                heading = (found.reader(path).read(data, ATTACHMENT_DOC_FIELDS, 1) or {}).get("rubrik", "")
+        attachments.append(Attachment(number, row["titel"], path, kind, heading, markdown))
     return attachments
 
 

@@ -22,8 +22,7 @@ from docxtpl import DocxTemplate
 
 from ..markdown_docx import insert_markdown, remove_paragraph
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Committee, Meeting, Person
-from ..sources import PROPOSAL, split_front_matter
-from .. import schema
+from ..sources import PROPOSAL
 
 ANCHOR = "@@INNEHALL@@"
 LINK_PREFIX = "https://paket.invalid/arende/"  # rewritten to in-document links in the PDF
@@ -240,18 +239,14 @@ def render_separator(meeting: Meeting, item: AgendaItem, template: Path, out: Pa
 
 def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: Attachment,
                                template: Path, out: Path) -> Path:
-    found = schema.Collected()
-    data, body, _ = split_front_matter(attachment.path, found, required=False)
-    title = ""
-    if isinstance(data, dict):
-        title = next((str(v) for k, v in data.items() if schema.norm_key(k) == "rubrik" and v), "")
+    title = attachment.heading or attachment.title
     context = {
         **_common(meeting),
-        "dokumenttitel": title or attachment.title,
+        "dokumenttitel": title,
         "nummer": attachment.number,
         "arende_nummer": item.number,
         "arende_rubrik": item.title,
         "dnr": item.case.dnr,
-        "rubrik": title or attachment.title,
+        "rubrik": title,
     }
-    return render_template(template, context, out, lambda anchor: insert_markdown(anchor, body))
+    return render_template(template, context, out, lambda anchor: insert_markdown(anchor, attachment.markdown))

@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: packet protokoll send test setup system-deps templates list clean help
+.PHONY: packet protokoll send test fuzz setup system-deps templates list clean help
 
 help:
 	@echo "make packet DATE=ÅÅÅÅ-MM-DD   bygg kallelsen med handlingar"
@@ -15,6 +15,7 @@ help:
 	@echo "make send DATE=ÅÅÅÅ-MM-DD [WHAT=kallelse|protokoll|utdrag] [SKARPT=1]"
 	@echo "                              förhandsgranska (eller skicka) e-post"
 	@echo "make test                     kör alla tester"
+	@echo "make fuzz                     slumpprov: tiotusentals genererade indata (tar längre tid)"
 	@echo "make list                     lista sammanträdena i sources/"
 
 setup: $(STAMP) system-deps
@@ -42,6 +43,10 @@ list: $(STAMP)
 
 test: setup
 	$(PY) -m pytest
+
+# The property-based tests with 10,000+ examples each (a few hundred run in `make test`).
+fuzz: setup
+	$(PY) -m pytest -m fuzz --hypothesis-profile=fuzz -p no:cacheprovider
 
 templates: $(STAMP)
 	$(PY) scripts/make_templates.py

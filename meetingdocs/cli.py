@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from . import logconf
-from .errors import ExitCode, MeetingDocsError, display_path
+from .errors import ExitCode, MeetingDocsError, cap_message, display_path, shorten
 from .sources import list_meetings
 
 log = logging.getLogger("meetingdocs")
 
 ROOT = Path(__file__).resolve().parent.parent
+UNEXPECTED_DETAIL_CHARS = 500  # of str(exc) in the message for an unexpected error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,12 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logconf.setup(args.verbose)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         return _dispatch(parser, args)
     except MeetingDocsError as exc:
         if args.verbose:
             log.exception("detaljer")
-        print(f"Fel: {exc.message}", file=sys.stderr)
+        print(f"Fel: {cap_message(exc.message)}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("Avbrutet. Inget har ändrats i packets/.", file=sys.stderr)
@@ -63,11 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             log.exception("oväntat fel")
         print(
-            f"Fel: ett oväntat fel inträffade ({type(exc).__name__}: {exc}). Inget har ändrats i packets/. "
+            f"Fel: ett oväntat fel inträffade ({type(exc).__name__}: {shorten(exc, UNEXPECTED_DETAIL_CHARS)}). "
+            "Inget har ändrats i packets/. "
             "Kör igen med -v för detaljer och skicka utskriften till den som underhåller verktyget.",
             file=sys.stderr,
         )
         return int(ExitCode.other_error)
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM (an ordinary kill) stops the build like Ctrl-C: temporary files and programs are cleaned up."""
+    raise KeyboardInterrupt
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

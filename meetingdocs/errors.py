@@ -9,8 +9,17 @@ a traceback is only shown with ``-v``.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from .limits import (
+    MAX_FIELD_CHARS,
+    MAX_LISTED_PROBLEMS,
+    MAX_MESSAGE_CHARS,
+    MAX_PROBLEM_CHARS,
+    MAX_QUOTED_CHARS,
+)
 
 
 class ExitCode(enum.IntEnum):
@@ -21,6 +30,7 @@ class ExitCode(enum.IntEnum):
     missing_dependency = 4
     conversion_failed = 5
     output_invalid = 6
+    publish_failed = 7
     ctrl_c = 130
 
 
@@ -61,12 +71,40 @@ class OutputInvalidError(MeetingDocsError):
     exit_code = ExitCode.output_invalid
 
 
+class PublishError(MeetingDocsError):
+    """The finished files could not be moved into place; the message says what changed."""
+
+    exit_code = ExitCode.publish_failed
+
+
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to where they stand."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def shorten(text: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis where it was cut."""
+    text = str(text)
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def quote(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """A value from the sources as quoted back in a message: one line, shortened, control characters as �."""
+    text = str(value)[: limit + 1].replace("\r\n", "\n").replace("\n", " ⏎ ")
+    return shorten("".join("�" if unicodedata.category(c) in ("Cc", "Cs") else c for c in text), limit)
+
+
+def cap_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A message of at most about ``limit`` characters: its beginning and end, the middle left out."""
+    if len(text) <= limit:
+        return text
+    tail = min(400, limit // 4)
+    head = max(limit - tail - 60, 0)
+    omitted = len(text) - head - tail
+    return f"{text[:head]}\n… ({omitted} tecken utelämnade) …\n{text[len(text) - tail:]}"
 
 
 @dataclass(frozen=True)
@@ -85,12 +123,13 @@ class Problem:
         if self.line is not None:
             parts.append(f"rad {self.line}")
         if self.field:
-            parts.append(f"fältet '{self.field}'")
+            parts.append(f"fältet '{shorten(self.field, MAX_FIELD_CHARS)}'")
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        message = shorten(self.message, MAX_PROBLEM_CHARS)
+        return f"{where}: {message}" if where else message
 
 
 class SourceError(MeetingDocsError):
@@ -100,10 +139,14 @@ class SourceError(MeetingDocsError):
     head_one = "Källfilerna innehåller ett fel:"
     head_many = "Källfilerna innehåller {count} fel:"
     footer = "Inget har ändrats i packets/."
+    more = "  … och {count} fel till; rätta felen ovan och kör igen för att se resten."
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         count = len(self.problems)
         head = self.head_one if count == 1 else self.head_many.format(count=count)
-        body = "\n".join(f"  - {p}" for p in self.problems)
+        lines = [f"  - {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if count > MAX_LISTED_PROBLEMS:
+            lines.append(self.more.format(count=count - MAX_LISTED_PROBLEMS))
+        body = "\n".join(lines)
         super().__init__(f"{head}\n{body}\n{self.footer}")

@@ -33,5 +33,5 @@ def setup(verbose: bool = False) -> None:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # Third-party libraries speak English and about internals: only when asked.
-    for name in ("pypdf", "PIL", "fontTools", "docxtpl"):
+    for name in ("pypdf", "pikepdf", "PIL", "fontTools", "docxtpl"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)

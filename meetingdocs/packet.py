@@ -1,39 +1,38 @@
 """Build the meeting packet: kallelse, innehållsförteckning and handlingar.
 
 The build reads top-down as its phases: load and validate every source,
-check the tools, render the docx documents, convert them to PDF in one
-LibreOffice run, paginate the table of contents, assemble, stamp, verify,
-and only then publish into ``packets/MEETING/``. Everything before
-publishing happens in a temporary folder; a failure leaves the previous
-packet untouched.
+check the tools, render the docx documents (received PDF bilagor are copied
+without active content), convert them to PDF in one LibreOffice run (the
+copies first stripped of external references; received Word bilagor cleaned
+afterwards), paginate the table of contents, assemble, stamp, verify (page
+count, bookmarks, no active content anywhere) and only then publish into
+``packets/MEETING/``, all files or none. Everything before publishing
+happens in a temporary folder; a failure leaves the previous packet
+untouched.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import shutil
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from pypdf import PdfReader
 
-from .errors import ConversionError, OutputInvalidError, display_path
-from .model import AgendaItem, Meeting
-from .pdf import assemble, fonts, stamp, toc
+from .buildkit import TEMPLATES, check_tools, template_for, work_folder
+from .buildkit import publish as publish_set
+from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
+from .model import AgendaItem, Attachment, Meeting
+from .pdf import assemble, sanitize, stamp, toc
 from .render import documents
 from .sources import MEETING_FILE, find_meeting, load_meeting
-from .tools import libreoffice, poppler
+from .tools import external_refs, libreoffice, poppler
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
 PACKET_PDF = "kallelse.pdf"
+RECEIVED_DIR = "mottagna"  # in the work folder: cleaned copies of received bilagor
 KALLELSE_DOCX = "kallelse.docx"
 MAX_TOC_PASSES = 5
 
@@ -50,6 +49,7 @@ class Document:
     pdf: Path | None = None
     pages: int = 0
     start: int = 0  # 0-based page index in the packet
+    received: Attachment | None = None  # a PDF or Word bilaga made by others: cleaned of active content
 
 
 @dataclass
@@ -82,46 +82,16 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
     with work_folder(out_root, meeting.id) as work:
         plan = render(meeting, work, templates)
         convert(plan, work)
+        clean_converted(plan, work)
         paginate(plan, work)
         packet = assemble_packet(plan, work)
         verify(plan, packet)
-        result = publish(meeting, out_root, {packet: PACKET_PDF, work / KALLELSE_DOCX: KALLELSE_DOCX})
+        result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX})
     return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, _page_count(result / PACKET_PDF),
                        len(warnings))
 
 
-STALE_AFTER = 6 * 3600  # seconds: a work folder this old belongs to a build that was killed
-
-
-@contextlib.contextmanager
-def work_folder(out_root: Path, meeting_id: str) -> Iterator[Path]:
-    """A temporary folder beside the outputs, so that publishing is a rename.
-
-    Folders left behind by builds that were killed (power cut, kill -9) are
-    removed first.
-    """
-    out_root.mkdir(parents=True, exist_ok=True)
-    prefix = f".bygge-{meeting_id}-"
-    for old in out_root.glob(prefix + "*"):
-        if time.time() - old.stat().st_mtime > STALE_AFTER:
-            shutil.rmtree(old, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_root) as tmp:
-        yield Path(tmp)
-
-
-def check_tools() -> None:
-    """Fail early, with the install command, when a program is missing."""
-    log.debug("LibreOffice %s, Poppler %s", libreoffice.version(), poppler.version())
-    fonts.register_fonts()
-
-
 # ----------------------------------------------------------------- render
-
-
-def template_for(templates: Path, meeting: Meeting, name: str) -> Path:
-    """A committee may override a template in templates/<nämnd>/."""
-    own = templates / meeting.committee.key / name
-    return own if own.is_file() else templates / name
 
 
 def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
@@ -149,7 +119,8 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
         ]
         for attachment in item.case.attachments:
             key = f"{prefix}-2-bilaga-{attachment.number:02d}"
-            doc = Document(key, documents.attachment_label(attachment), attachment.path, item)
+            doc = Document(key, documents.attachment_label(attachment), attachment.path, item,
+                           received=attachment if attachment.kind != "md" else None)
             if attachment.kind == "md":
                 doc.docx = documents.render_markdown_attachment(meeting, item, attachment, tpl("bilaga.docx"),
                                                                 docx_dir / f"{key}.docx")
@@ -157,10 +128,48 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
                 doc.docx = docx_dir / f"{key}{attachment.path.suffix.lower()}"
                 shutil.copyfile(attachment.path, doc.docx)
             else:
-                doc.pdf = attachment.path
+                doc.pdf = clean_received(item, attachment, attachment.path, work / RECEIVED_DIR / f"{key}.pdf")
             docs.append(doc)
         plan.cases.append((item, docs))
     return plan
+
+
+def clean_received(item: AgendaItem, attachment: Attachment, pdf: Path, out: Path) -> Path:
+    """A copy of a bilaga made by others, without JavaScript and other active content.
+
+    The secretary's file is never changed; what was removed is named in a
+    warning, one line per file.
+    """
+    out.parent.mkdir(exist_ok=True)
+    try:
+        removed = sanitize.sanitize_pdf(pdf, out)
+    except sanitize.UnreadablePdfError as exc:
+        log.debug("pikepdf cannot open %s: %s", pdf, exc)
+        raise SourceError([_attachment_problem(
+            item, attachment, "går inte att öppna för kontroll av aktivt innehåll (som JavaScript). "
+            "Exportera eller ladda ner den på nytt.")]) from exc
+    except sanitize.ActiveContentRemainsError as exc:
+        raise SourceError([_attachment_problem(
+            item, attachment, f"innehåller aktivt innehåll som inte gick att ta bort "
+            f"({sanitize.describe(exc.found)}). Be avsändaren om en PDF utan sådant innehåll, eller skriv ut "
+            "bilagan till en ny PDF (Skriv ut och en PDF-skrivare i PDF-läsaren) och använd den.")]) from exc
+    if removed:
+        log.warning("Bilaga %d till ärende %d (fil %s): %s", attachment.number, item.number, attachment.path.name,
+                    sanitize.sentence(removed))
+    return out
+
+
+def _attachment_problem(item: AgendaItem, attachment: Attachment, message: str) -> Problem:
+    return Problem(item.case.source, f"bilagan '{attachment.path.name}' {message}",
+                   field=f"bilagor[{attachment.number}].fil")
+
+
+def clean_converted(plan: Plan, work: Path) -> None:
+    """Received Word files become PDFs only in convert(): clean those copies too."""
+    for item, docs in plan.cases:
+        for doc in docs:
+            if doc.received is not None and doc.received.kind == "docx":
+                doc.pdf = clean_received(item, doc.received, doc.pdf, work / RECEIVED_DIR / f"{doc.key}.pdf")
 
 
 # ---------------------------------------------------------------- convert
@@ -168,6 +177,7 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
 
 def convert(plan: Plan, work: Path) -> None:
     pending = [doc for doc in plan.documents() if doc.docx is not None]
+    leave_out_external_references(pending)
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(pending))
     pdf_dir = work / "pdf"
     try:
@@ -180,17 +190,63 @@ def convert(plan: Plan, work: Path) -> None:
         doc.pages = _page_count(doc.pdf)
 
 
+def leave_out_external_references(pending: list[Document]) -> None:
+    """Take out of the copies what LibreOffice would fetch from elsewhere; warn about what goes missing."""
+    from_templates: dict[external_refs.ExternalReference, list[str]] = {}
+    for doc in pending:
+        for ref in external_refs.neutralise(doc.docx):
+            if not ref.shown:
+                continue
+            if doc.received is not None:
+                log.warning("Bilaga %d till ärende %d (fil %s): %s.", doc.received.number, doc.item.number,
+                            doc.origin.name, ref.lost())
+            else:
+                from_templates.setdefault(ref, []).append(_template_name(doc))
+    for ref, templates in from_templates.items():
+        log.warning("%s", external_refs.template_warning(ref, templates))
+
+
+def _template_name(doc: Document) -> str:
+    """The template a generated document was made with (its name in templates/)."""
+    kind = next((part for part in doc.key.split("-") if part.isalpha()), "")
+    return f"{kind}.docx"
+
+
 def _in_terms_of_sources(exc: ConversionError, pending: list[Document]) -> ConversionError:
-    """Name the secretary's file, not the copy in the temporary folder."""
+    """Name the secretary's file, not the copy in the temporary folder, with advice that fits it."""
     doc = next((d for d in pending if exc.source is not None and d.docx.name == Path(exc.source).name), None)
-    if doc is None:
+    if doc is None or not isinstance(exc, libreoffice.LibreOfficeFailed):
         return exc
-    message = exc.message
-    for staged in {str(doc.docx), str(doc.docx.resolve()), str(exc.source)}:
-        message = message.replace(staged, str(doc.origin))
-    if doc.origin.suffix.lower() not in (".docx", ".odt"):
-        message += f"\nDokumentet ({doc.title}) skapas från {doc.origin}; kontrollera texten där."
-    return ConversionError(message, source=doc.origin)
+    subject, advice = _failure_advice(doc, timed_out=exc.kind == libreoffice.LibreOfficeFailed.TIMED_OUT)
+    return exc.retold(subject, advice, source=doc.origin)
+
+
+_EDITED_IN = {
+    ".docx": ("Word", ".docx"),
+    ".odt": ("LibreOffice Writer", ".odt"),
+}
+
+
+def _failure_advice(doc: Document, *, timed_out: bool) -> tuple[str, str]:
+    """What to call a document LibreOffice failed on, and what to do, by the kind of file it comes from."""
+    origin = display_path(doc.origin)
+    suffix = doc.origin.suffix.lower()
+    if suffix in _EDITED_IN:
+        program, saved_as = _EDITED_IN[suffix]
+        if timed_out:
+            return origin, (f"Filen kan vara skadad eller för stor. Öppna den i {program}, spara den på nytt som "
+                            f"{saved_as} och försök igen.")
+        return origin, f"Kontrollera att filen går att öppna i {program} och att den är sparad som {saved_as}."
+    if suffix in (".yaml", ".yml"):
+        return "kallelsen med föredragningslistan", (
+            f"Kallelsen skapas från föredragningslistan i {origin} och mallen kallelse.docx. Listan kan vara för "
+            "lång eller ha mycket långa rubriker; korta den och försök igen. Har mallen i templates/ ändrats, "
+            "pröva med den tidigare.")
+    subject = f"”{doc.title}” i ärende {doc.item.number}" if doc.item is not None else f"”{doc.title}”"
+    return subject, (
+        f"Dokumentet skapas från {origin}. Texten där kan vara för lång eller innehålla något som LibreOffice "
+        "inte klarar att sätta upp, till exempel en mycket stor tabell. Korta texten eller dela upp den på flera "
+        "bilagor och försök igen.")
 
 
 def _page_count(pdf: Path) -> int:
@@ -302,16 +358,15 @@ def verify(plan: Plan, packet: Path) -> None:
     bookmarks = assemble.outline_of(packet)
     if len(bookmarks) != len(outline(plan)) + sum(len(docs) - 1 for _, docs in plan.cases):
         raise OutputInvalidError("Bokmärkena i den färdiga PDF:en är ofullständiga. Inget publicerades.")
+    sanitize.refuse_active_content(packet, "Den färdiga kallelsen")
 
 
 # ---------------------------------------------------------------- publish
 
 
-def publish(meeting: Meeting, out_root: Path, files: dict[Path, str]) -> Path:
-    """Move the finished files into packets/MEETING/, each atomically."""
+def publish(meeting: Meeting, out_root: Path, files: dict[str, Path]) -> Path:
+    """Move the finished set into packets/MEETING/: every file of it, or none."""
     target = out_root / meeting.id
-    target.mkdir(parents=True, exist_ok=True)
-    for source, name in files.items():
-        os.replace(source, target / name)
+    publish_set(target, files)
     log.info("Klart: %s", display_path(target / PACKET_PDF))
     return target

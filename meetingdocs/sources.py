@@ -7,7 +7,6 @@ found is reported at once, each with its file and field or line.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 import re
 import zipfile
@@ -18,8 +17,11 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from . import limits
 from . import schema as s
-from .errors import BadArgsError, Problem, SourceError, display_path
+from .errors import BadArgsError, Problem, SourceError, display_path, quote
+from .markdown_check import report_markdown
+from .names import entries_by_nfc, locate, name_problem, nfc, suggestion
 from .model import (
     CHAIR,
     VICE_CHAIRS,
@@ -188,7 +190,7 @@ def load_committee(path: Path, found: s.Collected) -> Committee | None:
     if secretary is None:
         return None
     return Committee(
-        key=path.stem,
+        key=nfc(path.stem),
         name=values["namn"],
         short_name=values["kortnamn"],
         organisation=values["organisation"],
@@ -271,8 +273,10 @@ def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
     """
     found = s.Collected()
     meeting = _load_meeting(folder, found)
-    for warning in found.warnings:
+    for warning in found.warnings[: limits.MAX_LISTED_WARNINGS]:
         log.warning("%s", warning)
+    if len(found.warnings) > limits.MAX_LISTED_WARNINGS:
+        log.warning("… och %d varningar till.", len(found.warnings) - limits.MAX_LISTED_WARNINGS)
     if found.problems or meeting is None:
         raise SourceError(found.problems or [Problem(folder / MEETING_FILE, "sammanträdet kunde inte läsas.")])
     return meeting, found.warnings
@@ -293,6 +297,8 @@ def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
                           "Rätta datumet eller byt namn på mappen.", field="datum")
         )
     agenda = _load_agenda(folder, path, values["föredragningslista"], committee, found, data)
+    if agenda is None:
+        return None
     _warn_unreferenced(folder, agenda, found)
     if committee is None:
         return None
@@ -313,26 +319,38 @@ def _committee_for(folder: Path, meeting_file: Path, key: str | None, found: s.C
     if not key:
         return None
     committees = folder.parent / COMMITTEES_DIR
-    path = committees / f"{key}.yaml"
+    if unusable := name_problem(f"{key}.yaml"):
+        found.problems.append(Problem(meeting_file, f"nämndens namn '{quote(key)}' {unusable}.", field="nämnd"))
+        return None
+    path = locate(committees, f"{key}.yaml")
     if not path.is_file():
-        known = sorted(p.stem for p in committees.glob("*.yaml"))
+        known = sorted(nfc(p.stem) for p in committees.glob("*.yaml"))
         found.problems.append(
-            Problem(meeting_file, f"nämnden '{key}' finns inte: filen {path} saknas. "
-                                  f"Nämnder som finns: {', '.join(known) or 'inga'}.", field="nämnd")
+            Problem(meeting_file, f"nämnden '{quote(key)}' finns inte: filen {committees / quote(key)}.yaml "
+                                  f"saknas.{suggestion(key, known)} Nämnder som finns: {', '.join(known) or 'inga'}.",
+                    field="nämnd")
         )
         return None
     return load_committee(path, found)
 
 
 def _load_agenda(folder: Path, path: Path, data: Any, committee: Committee | None,
-                 found: s.Collected, meeting_data: Any) -> list[AgendaItem]:
+                 found: s.Collected, meeting_data: Any) -> list[AgendaItem] | None:
+    """The agenda items; None (with a problem) when the list itself is unusable."""
     line = getattr(meeting_data, "key_lines", {}).get("föredragningslista")
     if not isinstance(data, list) or not data:
         found.problems.append(
             Problem(path, "föredragningslistan ska vara en lista med en punkt per rad som börjar med '- '.",
                     field="föredragningslista", line=line)
         )
-        return []
+        return None
+    if len(data) > limits.MAX_AGENDA_ITEMS:
+        found.problems.append(
+            Problem(path, f"föredragningslistan har {len(data)} punkter; högst {limits.MAX_AGENDA_ITEMS} går att "
+                          "ta med i en kallelse. Kontrollera att listan inte har klistrats in flera gånger, "
+                          "eller dela upp sammanträdet.", field="föredragningslista", line=line)
+        )
+        return None
     items: list[AgendaItem] = []
     numbers: dict[int, int] = {}
     cases_seen: dict[str, int] = {}
@@ -362,11 +380,11 @@ def _load_agenda(folder: Path, path: Path, data: Any, committee: Committee | Non
         numbers[number] = index
         next_number = number + 1
         if values.get("ärende"):
-            key = values["ärende"]
+            key = nfc(values["ärende"])
             if key in cases_seen:
                 found.problems.append(
-                    Problem(path, f"ärendet '{key}' står redan som punkt {cases_seen[key]}; ett ärende kan bara "
-                                  "stå en gång i föredragningslistan.", field=where, line=entry.line)
+                    Problem(path, f"ärendet '{quote(key)}' står redan som punkt {cases_seen[key]}; ett ärende kan "
+                                  "bara stå en gång i föredragningslistan.", field=where, line=entry.line)
                 )
                 continue
             cases_seen[key] = index
@@ -417,15 +435,16 @@ def _warn_unreferenced(folder: Path, agenda: list[AgendaItem], found: s.Collecte
 
 
 def _case_candidates(folder: Path) -> dict[str, Path]:
+    """Case key (the NFC name of a .md file or a case folder) -> its tjänsteskrivelse."""
     result = {}
     for entry in folder.iterdir():
         if entry.is_file() and entry.suffix == ".md":
-            result[entry.stem] = entry
+            result[nfc(entry.stem)] = entry
         elif entry.is_dir():
-            for name in CASE_FILES:
-                if (entry / name).is_file():
-                    result[entry.name] = entry / name
-                    break
+            children = entries_by_nfc(entry)
+            written = next((children[nfc(n)] for n in CASE_FILES if nfc(n) in children), None)
+            if written is not None and written.is_file():
+                result[nfc(entry.name)] = written
     return result
 
 
@@ -434,11 +453,11 @@ def _load_case_ref(folder: Path, path: Path, key: str, where: str, line: int | N
     candidates = _case_candidates(folder)
     source = candidates.get(key.removesuffix(".md").rstrip("/"))
     if source is None:
-        close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
-        hint = f" Menade du '{close[0]}'?" if close else ""
+        hint = suggestion(key, list(candidates), cutoff=0.6)
         known = ", ".join(sorted(candidates)) or "inga"
+        shown = quote(key)
         found.problems.append(
-            Problem(path, f"ärendet '{key}' finns inte: varken {key}.md eller mappen {key}/ med "
+            Problem(path, f"ärendet '{shown}' finns inte: varken {shown}.md eller mappen {shown}/ med "
                           f"tjansteskrivelse.md finns i {folder}.{hint} Ärenden som finns: {known}.",
                     field=where, line=line)
         )
@@ -467,7 +486,13 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M
 def split_front_matter(path: Path, found: s.Collected, required: bool = True) -> tuple[Any, str, int]:
     """Return (front matter data, body, line number where the body starts)."""
     try:
-        content = path.read_text(encoding="utf-8")
+        content = s.read_limited_text(path, limits.MAX_MARKDOWN_BYTES)
+    except s.FileTooLarge as exc:
+        found.problems.append(Problem(path, s.too_large_message(exc, s.MARKDOWN_ADVICE)))
+        return None, "", 1
+    except OSError as exc:
+        found.problems.append(Problem(path, s.unreadable_message(exc)))
+        return None, "", 1
     except UnicodeDecodeError as exc:
         found.problems.append(
             Problem(path, f"filen är inte sparad som UTF-8 (byte {exc.start}). Spara den som UTF-8 i din editor.")
@@ -498,6 +523,7 @@ def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee
         return None
     lines = getattr(data, "key_lines", {})
     sections = split_sections(body)
+    report_markdown(found, source, body, body_line, meeting_folder)
     description, proposal, after = _case_sections(source, sections, body, body_line, found)
     attachments = _load_attachments(source, values["bilagor"], meeting_folder, reader,
                                      _key_line(lines, "bilagor"), found)
@@ -599,49 +625,74 @@ def _first_text_line(text: str) -> int:
 
 def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.Reader,
                       line: int | None, found: s.Collected) -> list[Attachment]:
+    if isinstance(data, list) and len(data) > limits.MAX_BILAGOR_PER_CASE:
+        found.problems.append(
+            Problem(source, f"ärendet har {len(data)} bilagor; högst {limits.MAX_BILAGOR_PER_CASE} går att ta med. "
+                            "Slå ihop bilagor till en PDF eller kontrollera att listan inte har klistrats in "
+                            "flera gånger.", field="bilagor", line=line)
+        )
+        return []
     rows = _read_list(reader, data, "bilagor", ATTACHMENT_FIELDS, line)
     attachments = []
     base = source.parent.resolve()
     root = meeting_folder.resolve()
     for number, row in enumerate(rows, start=1):
         field = f"bilagor[{number}].fil"
-        line = getattr(data[number - 1], "key_lines", {}).get("fil", line)
-        path = (base / row["fil"]).resolve()
+        at = getattr(data[number - 1], "key_lines", {}).get("fil", line)
+        shown = quote(row["fil"])
+        if unusable := name_problem(row["fil"]):
+            found.problems.append(Problem(source, f"bilagans namn '{shown}' {unusable}. Skriv namnet på nytt.",
+                                          field=field, line=at))
+            continue
+        path = locate(base, row["fil"]).resolve()
         if not path.is_relative_to(root):
             found.problems.append(
-                Problem(source, f"bilagan '{row['fil']}' ligger utanför sammanträdets mapp {meeting_folder}. "
-                                "Kopiera filen till ärendets mapp och skriv bara filnamnet.", field=field, line=line)
+                Problem(source, f"bilagan '{shown}' ligger utanför sammanträdets mapp {meeting_folder}. "
+                                "Kopiera filen till ärendets mapp och skriv bara filnamnet.", field=field, line=at)
             )
             continue
         if not path.is_file():
-            found.problems.append(Problem(source, _missing_file_message(row["fil"], base), field=field, line=line))
+            found.problems.append(Problem(source, _missing_file_message(row["fil"], base), field=field, line=at))
             continue
         kind = ATTACHMENT_KINDS.get(path.suffix.lower())
         if kind is None:
             found.problems.append(
-                Problem(source, f"bilagan '{row['fil']}' har filtypen {path.suffix or '(ingen)'}, som inte kan "
-                                "tas med. Spara den som PDF, Word (.docx) eller Markdown (.md).", field=field,
-                        line=line)
+                Problem(source, f"bilagan '{shown}' har filtypen {quote(path.suffix) or '(ingen)'}, som inte "
+                                "kan tas med. Spara den som PDF, Word (.docx) eller Markdown (.md).", field=field,
+                        line=at)
             )
             continue
-        problem = _check_attachment_file(path, kind)
+        problem = _size_problem(path, kind) or _check_attachment_file(path, kind)
         if problem:
-            found.problems.append(Problem(source, f"bilagan '{row['fil']}' {problem}", field=field, line=line))
+            found.problems.append(Problem(source, f"bilagan '{shown}' {problem}", field=field, line=at))
             continue
         heading, markdown = "", ""
         if kind == "md":
-            data, markdown, _ = split_front_matter(path, found, required=False)
-            if data is not None:
-                heading = (found.reader(path).read(data, ATTACHMENT_DOC_FIELDS, 1) or {}).get("rubrik", "")
+            front, markdown, markdown_line = split_front_matter(path, found, required=False)
+            report_markdown(found, path, markdown, markdown_line, meeting_folder)
+            if front is not None:
+                heading = (found.reader(path).read(front, ATTACHMENT_DOC_FIELDS, 1) or {}).get("rubrik", "")
         attachments.append(Attachment(number, row["titel"], path, kind, heading, markdown))
     return attachments
 
 
 def _missing_file_message(name: str, base: Path) -> str:
-    files = sorted(p.name for p in base.iterdir() if p.is_file()) if base.is_dir() else []
-    close = difflib.get_close_matches(Path(name).name, files, n=1, cutoff=0.5)
-    hint = f" Menade du '{close[0]}'?" if close else ""
-    return f"bilagan '{name}' finns inte i {base}.{hint} Kontrollera filnamnet (stora och små bokstäver räknas)."
+    folder = locate(base, str(Path(name).parent))
+    files = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    hint = suggestion(Path(name).name, files)
+    return (f"bilagan '{quote(name)}' finns inte i {base}.{hint} "
+            "Kontrollera filnamnet (stora och små bokstäver räknas).")
+
+
+def _size_problem(path: Path, kind: str) -> str | None:
+    """Why a received bilaga is too large, or None (Markdown has its own, lower limit)."""
+    if kind == "md":
+        return None
+    try:
+        s.check_file_size(path, limits.MAX_BILAGA_BYTES)
+    except s.FileTooLarge as exc:
+        return s.too_large_message(exc, s.BILAGA_ADVICE, subject="")
+    return None
 
 
 def _check_attachment_file(path: Path, kind: str) -> str | None:

@@ -9,6 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests: a few hundred examples in `make test`, at least
+# 10,000 in `make fuzz` (--hypothesis-profile=fuzz). No example database is
+# written into the clone.
+settings.register_profile("default", max_examples=300, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("default")
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = "2020-12-11"

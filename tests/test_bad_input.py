@@ -248,21 +248,3 @@ sleep 300
             time.sleep(0.1)
         else:
             pytest.fail(f"process {pid} from the hung LibreOffice is still running")
-
-
-def test_work_folders_of_killed_builds_are_cleaned_up(tmp_path):
-    import os
-    import time
-
-    from meetingdocs.packet import STALE_AFTER, work_folder
-
-    stale = tmp_path / f".bygge-{DEMO}-abc123"
-    recent = tmp_path / f".bygge-{DEMO}-def456"
-    for folder in (stale, recent):
-        folder.mkdir()
-    old = time.time() - STALE_AFTER - 60
-    os.utime(stale, (old, old))
-    with work_folder(tmp_path, DEMO) as work:
-        assert work.is_dir() and work.parent == tmp_path
-    assert not stale.exists() and recent.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [recent.name]

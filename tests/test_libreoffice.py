@@ -23,9 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from meetingdocs.errors import ConversionError, MissingDependencyError
+from conftest import DEMO, run_build
+from meetingdocs.errors import ConversionError, ExitCode, MissingDependencyError
 from meetingdocs.tools import libreoffice
-from meetingdocs.tools.libreoffice import SOFFICE_ENV, convert_to_pdf, version
+from meetingdocs.tools.libreoffice import SOFFICE_ENV, LibreOfficeFailed, convert_to_pdf, version
 
 SWEDISH = "Sammanträde åäö ÅÄÖ"
 LINK_URL = "https://example.org/meetingdocs-marker/abc123"
@@ -273,6 +274,8 @@ def test_hang_is_killed_per_document(tmp_path, monkeypatch):
 
     assert elapsed < 10, elapsed
     assert info.value.source == sources[0]
+    assert info.value.kind == LibreOfficeFailed.TIMED_OUT
+    assert info.value.seconds == 2
     assert str(sources[0]) in info.value.message
     assert "svarade inte på 2 sekunder" in info.value.message
     child = int(pidfile.read_text())
@@ -313,6 +316,8 @@ def test_exit_zero_without_output(tmp_path, monkeypatch):
         convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil")
 
     assert info.value.source == sources[0]
+    assert info.value.kind == LibreOfficeFailed.NOT_CONVERTED
+    assert info.value.said == "nothing to see"
     assert str(sources[0]) in info.value.message
     assert "kunde inte konvertera" in info.value.message
     assert "nothing to see" in info.value.message
@@ -377,3 +382,97 @@ def test_duplicate_stems(tmp_path, monkeypatch):
 def test_empty_list_runs_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "ska-inte-köras"))
     assert convert_to_pdf([], tmp_path / "ut", profile_dir=tmp_path / "profil") == []
+
+
+def test_retold_names_the_origin_and_keeps_the_kind(tmp_path):
+    staged = tmp_path / ".bygge-x" / "docx" / "07-2-bilaga-01.docx"
+    failure = LibreOfficeFailed(staged, LibreOfficeFailed.NOT_CONVERTED, said=f"Error: {staged} could not be loaded")
+    origin = tmp_path / "sources" / "bilaga.md"
+
+    told = failure.retold("”Bilaga 1” i ärende 7", "Dokumentet skapas från bilaga.md.", source=origin)
+
+    assert told.kind == LibreOfficeFailed.NOT_CONVERTED and told.source == origin
+    assert told.message.startswith("LibreOffice kunde inte konvertera ”Bilaga 1” i ärende 7 till PDF. "
+                                   "Dokumentet skapas från bilaga.md.")
+    assert ".bygge" not in told.message and f"Error: {origin} could not be loaded" in told.message
+    assert "Word" not in told.message
+
+
+# --- advice that fits the source, through the command line ---------------------------
+
+
+MARKDOWN_BILAGA = Path(DEMO) / "svenskt-ramverk" / "protokollsutdrag-2019-12-06-38.md"
+
+
+def _fake_soffice_stuck_on(tmp_path: Path, stuck: str, *, hang: bool) -> Path:
+    """A fake soffice that writes a one-page PDF for every document until it reaches one
+    whose name ends with ``stuck``; there it hangs (``hang``) or ends without a PDF."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(tmp_path / "sida.pdf")
+    on_stuck = "sleep 300" if hang else "exit 0"
+    return _write_script(tmp_path / "soffice-fastnar", f"""\
+if [ "$1" = "--version" ]; then echo "LibreOffice 7.4.7.2 fake"; exit 0; fi
+outdir=""; previous=""
+for a in "$@"; do [ "$previous" = "--outdir" ] && outdir="$a"; previous="$a"; done
+for a in "$@"; do
+  case "$a" in
+    *{stuck}) echo "Error: source file could not be loaded" >&2; {on_stuck};;
+    *.docx|*.odt) name=$(basename "$a"); cp "{tmp_path / 'sida.pdf'}" "$outdir/${{name%.*}}.pdf";;
+  esac
+done
+""")
+
+
+def test_markdown_document_that_hangs_gets_markdown_advice(sources, tmp_path):
+    fake = _fake_soffice_stuck_on(tmp_path, "07-2-bilaga-01.docx", hang=True)
+    out = tmp_path / "packets"
+
+    result = run_build("packet", DEMO, sources=sources, out=out,
+                       env={SOFFICE_ENV: str(fake), "MEETINGDOCS_LO_TIMEOUT": "2"})
+
+    assert result.returncode == int(ExitCode.conversion_failed), result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(sources / MARKDOWN_BILAGA) in result.stderr
+    assert "för lång" in result.stderr and "stor tabell" in result.stderr
+    assert "svarade inte på 2 sekunder" in result.stderr
+    assert "Word" not in result.stderr and ".docx" not in result.stderr and ".bygge" not in result.stderr
+    assert not list(out.glob(".bygge-*"))
+
+
+@pytest.mark.parametrize("origin, kind, says", [
+    ("yttrande.docx", LibreOfficeFailed.TIMED_OUT, ["Öppna den i Word, spara den på nytt som .docx"]),
+    ("yttrande.docx", LibreOfficeFailed.NOT_CONVERTED, ["går att öppna i Word", "sparad som .docx"]),
+    ("yttrande.odt", LibreOfficeFailed.NOT_CONVERTED, ["går att öppna i LibreOffice Writer", "sparad som .odt"]),
+    ("mote.yaml", LibreOfficeFailed.TIMED_OUT, ["när kallelsen med föredragningslistan skulle",
+                                                "föredragningslistan i {origin}", "mallen kallelse.docx"]),
+    ("budget-2021.md", LibreOfficeFailed.NOT_CONVERTED, ["konvertera ”Bilaga 1: Yttrande” till PDF",
+                                                         "skapas från {origin}", "för lång", "stor tabell"]),
+])
+def test_packet_advice_fits_the_kind_of_source(tmp_path, origin, kind, says):
+    from meetingdocs import packet
+
+    staged = tmp_path / ".bygge-x" / "docx" / "03-2-bilaga-01.docx"
+    doc = packet.Document("03-2-bilaga-01", "Bilaga 1: Yttrande", tmp_path / origin, docx=staged)
+
+    told = packet._in_terms_of_sources(LibreOfficeFailed(staged, kind, seconds=2), [doc])
+
+    assert told.source == tmp_path / origin and told.kind == kind
+    for fragment in says:
+        assert fragment.format(origin=tmp_path / origin) in told.message, told.message
+    assert ".bygge" not in told.message
+    assert ("Word" in told.message) == origin.endswith(".docx")
+
+
+def test_protokoll_gets_protokoll_yaml_advice(sources, tmp_path):
+    fake = _fake_soffice_stuck_on(tmp_path, "/protokoll.docx", hang=False)
+
+    result = run_build("protokoll", DEMO, sources=sources, out=tmp_path / "packets",
+                       env={SOFFICE_ENV: str(fake), "MEETINGDOCS_LO_TIMEOUT": "2"})
+
+    assert result.returncode == int(ExitCode.conversion_failed), result.stderr
+    assert "kunde inte konvertera protokollet till PDF" in result.stderr
+    assert str(sources / DEMO / "protokoll.yaml") in result.stderr
+    assert "Word" not in result.stderr and "Traceback" not in result.stderr and ".bygge" not in result.stderr

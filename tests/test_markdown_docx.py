@@ -1,14 +1,18 @@
 """Tests for meetingdocs.markdown_docx: Markdown -> native docx content.
 
-Every test builds a document, inserts Markdown before an anchor paragraph,
-removes the anchor, saves, reopens the file with python-docx and asserts on
-what was read back.
+Every rendering test builds a document, inserts Markdown before an anchor
+paragraph, removes the anchor, saves, reopens the file with python-docx and
+asserts on what was read back. Images are made with Pillow in the test.
+The last part tests check_markdown, the load-time check.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import docx
 import pytest
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -16,8 +20,16 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from PIL import Image
 
-from meetingdocs.markdown_docx import insert_markdown, remove_paragraph
+from meetingdocs.markdown_docx import (
+    MarkdownContext,
+    bookmark_heading,
+    check_markdown,
+    insert_markdown,
+    remove_paragraph,
+)
+from meetingdocs.markdown_tables import plan_table
 
 
 # --------------------------------------------------------------------------
@@ -378,7 +390,7 @@ def test_unsafe_link_scheme_is_plain_text(tmp_path):
 # --------------------------------------------------------------------------
 
 
-def test_blockquote_rule_code_and_image(tmp_path):
+def test_blockquote_rule_code_and_image(tmp_path, caplog):
     md = (
         "> citerad\n> text\n\n"
         "---\n\n"
@@ -388,9 +400,12 @@ def test_blockquote_rule_code_and_image(tmp_path):
     )
     doc = render(tmp_path, md)
     ps = paragraphs(doc)
+    # Without a context nobody knows the Markdown file's folder: the image
+    # cannot be found, so its alt text is written instead, with a warning.
     assert [p.text for p in ps] == [
         "citerad text", "", "rad 1 & <x>\n  rad 2", "indragen kod", "[Bild: Karta över området]",
     ]
+    assert any("karta.png" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     quote, rule, fenced, indented, image = ps
     assert twips(quote.paragraph_format.left_indent) == twips(Cm(1))
     assert all(r.italic for r in quote.runs)
@@ -488,6 +503,408 @@ def test_unknown_tags_never_drop_text(tmp_path, md):
 )
 def test_cell_alignment_from_style_or_align_attribute(attrs, expected):
     # The tables extension emits either style="text-align: ..." or align="...".
-    from meetingdocs.markdown_docx import _cell_alignment, _Node
+    from meetingdocs.markdown_docx import _cell_alignment
+    from meetingdocs.markdown_tree import Node
 
-    assert _cell_alignment(_Node("td", attrs)) == expected
+    assert _cell_alignment(Node("td", attrs)) == expected
+
+
+# --------------------------------------------------------------------------
+# Images, footnotes, internal links and wide tables (issue 7)
+# --------------------------------------------------------------------------
+
+
+
+
+
+
+def make_image(path: Path, size: tuple[int, int], fmt: str = "PNG", dpi: int = 96) -> Path:
+    """A real image file made with Pillow (no binary fixtures needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (200, 40, 40)).save(path, fmt, dpi=(dpi, dpi))
+    return path
+
+
+def render_in(tmp_path, md: str, *, folder: Path | None = None, template=None):
+    """Insert `md` with a context rooted in `folder`; save, reopen, return."""
+    folder = folder or tmp_path
+    document = docx.Document(template) if template else docx.Document()
+    anchor = document.add_paragraph("{{ANCHOR}}")
+    context = MarkdownContext.for_file(folder / "text.md", folder, [md])
+    insert_markdown(anchor, md, context=context)
+    context.resolve_links()
+    remove_paragraph(anchor)
+    return roundtrip(document, tmp_path)
+
+
+def text_width(doc) -> int:
+    section = doc.sections[0]
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def pictures(doc) -> list:
+    return doc.element.body.findall(".//" + qn("wp:inline"))
+
+
+def footnotes_element(doc):
+    (rel,) = [r for r in doc.part.rels.values() if r.reltype == RT.FOOTNOTES]
+    return rel.target_part.element
+
+
+def footnote_texts(doc) -> dict[str, str]:
+    notes = footnotes_element(doc)
+    return {
+        n.get(qn("w:id")): "".join(t.text for t in n.iter(qn("w:t")))
+        for n in notes.findall(qn("w:footnote")) if n.get(qn("w:type")) is None
+    }
+
+
+def test_image_is_embedded_with_alt_text_at_its_own_size(tmp_path):
+    make_image(tmp_path / "bilder" / "logga.png", (192, 96))
+    doc = render_in(tmp_path, "Före\n\n![Kommunens logotyp](bilder/logga.png)\n\nEfter")
+    (inline,) = pictures(doc)
+    assert inline.docPr.get("descr") == "Kommunens logotyp"
+    # 192 x 96 pixels at 96 dpi: 2 x 1 inches (PNG stores dots per metre, hence approx).
+    assert inline.extent.cx == pytest.approx(914400 * 2, rel=1e-3)
+    assert inline.extent.cy == pytest.approx(914400, rel=1e-3)
+    (rel,) = [r for r in doc.part.rels.values() if r.reltype == RT.IMAGE]
+    assert rel.target_part.blob == (tmp_path / "bilder" / "logga.png").read_bytes()
+    assert texts(doc) == ["Före", "", "Efter"]
+
+
+def test_large_image_is_scaled_to_the_text_width_keeping_its_proportions(tmp_path):
+    make_image(tmp_path / "foto.jpg", (3000, 1500), "JPEG", dpi=72)
+    doc = render_in(tmp_path, "![Foto från platsbesöket](foto.jpg)")
+    (inline,) = pictures(doc)
+    assert inline.extent.cx == pytest.approx(text_width(doc), abs=2)
+    assert inline.extent.cx / inline.extent.cy == pytest.approx(2, rel=0.01)
+
+
+def test_tall_image_is_limited_to_part_of_the_page_height(tmp_path):
+    make_image(tmp_path / "lang.png", (400, 8000))
+    doc = render_in(tmp_path, "![Organisationsschema](lang.png)")
+    (inline,) = pictures(doc)
+    section = doc.sections[0]
+    height = section.page_height - section.top_margin - section.bottom_margin
+    assert inline.extent.cy <= 0.7 * height + 1
+    assert inline.extent.cy / inline.extent.cx == pytest.approx(20, rel=0.01)
+
+
+def test_image_in_a_table_cell_fits_the_cell(tmp_path):
+    make_image(tmp_path / "bred.png", (2000, 500))
+    doc = render_in(tmp_path, "| Bild | Text |\n|---|---|\n| ![Diagram](bred.png) | Förklaring |")
+    table = doc.tables[0]
+    (inline,) = table.cell(1, 0)._tc.findall(".//" + qn("wp:inline"))
+    assert inline.extent.cx <= table.cell(1, 0).width
+    assert table.cell(1, 1).text == "Förklaring"
+
+
+def test_two_uses_of_one_image_share_one_image_part(tmp_path):
+    make_image(tmp_path / "a.png", (50, 50))
+    doc = render_in(tmp_path, "![Ett](a.png) och ![Två](a.png)")
+    inlines = pictures(doc)
+    assert [i.docPr.get("descr") for i in inlines] == ["Ett", "Två"]
+    assert len({i.docPr.get("id") for i in inlines}) == 2
+    assert len([r for r in doc.part.rels.values() if r.reltype == RT.IMAGE]) == 1
+
+
+def test_image_that_cannot_be_used_at_render_time_keeps_its_alt_text(tmp_path, caplog):
+    doc = render_in(tmp_path, "Se ![Kartan](saknas.png) här")
+    assert texts(doc) == ["Se [Bild: Kartan] här"]
+    assert not pictures(doc)
+    assert any("saknas.png" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+def test_footnotes_become_word_footnotes(tmp_path):
+    md = ("Första[^1] och andra[^not] och första igen[^1].\n\n"
+          "[^1]: Fotnot med **fet** text och [länk](https://example.org/fot).\n"
+          "[^not]: Andra fotnoten.\n\n    Andra stycket i fotnoten.")
+    doc = render_in(tmp_path, md)
+    (p,) = paragraphs(doc)
+    refs = p._p.findall(".//" + qn("w:footnoteReference"))
+    assert len(refs) == 3
+    notes = footnote_texts(doc)
+    assert [notes[r.get(qn("w:id"))].strip() for r in refs] == [
+        "Fotnot med fet text och länk.",
+        "Andra fotnoten.Andra stycket i fotnoten.",
+        "Fotnot med fet text och länk.",
+    ]
+    assert p.text == "Första och andra och första igen."  # the marks are numbered by Word
+    # Each footnote starts with its number mark; the link lives in the footnotes part.
+    element = footnotes_element(doc)
+    for note in element.findall(qn("w:footnote")):
+        if note.get(qn("w:type")) is None:
+            assert note.find(qn("w:p")).find(".//" + qn("w:footnoteRef")) is not None
+    links = element.findall(".//" + qn("w:hyperlink"))
+    (rel,) = [r for r in doc.part.rels.values() if r.reltype == RT.FOOTNOTES]
+    # Footnote 1 is referenced twice: Word has one footnote per reference.
+    assert [rel.target_part.rels[h.get(qn("r:id"))].target_ref for h in links] == ["https://example.org/fot"] * 2
+    assert "[^" not in full_text(doc)
+
+
+def test_footnote_defined_in_another_piece_of_the_same_file(tmp_path):
+    document = docx.Document()
+    anchor = document.add_paragraph("{{ANCHOR}}")
+    pieces = ["Beskrivning med fotnot[^källa].", "Förslag.\n\n[^källa]: Revisionsrapport 2020."]
+    context = MarkdownContext.for_file(tmp_path / "t.md", tmp_path, pieces)
+    for piece in pieces:
+        insert_markdown(anchor, piece, context=context)
+    context.resolve_links()
+    remove_paragraph(anchor)
+    doc = roundtrip(document, tmp_path)
+    assert texts(doc) == ["Beskrivning med fotnot.", "Förslag."]
+    assert list(footnote_texts(doc).values()) == [" Revisionsrapport 2020."]
+
+
+def test_footnote_without_definition_stays_as_typed(tmp_path):
+    doc = render(tmp_path, "Text[^saknas] här")
+    assert texts(doc) == ["Text[^saknas] här"]
+
+
+def test_internal_links_point_to_heading_bookmarks(tmp_path):
+    md = ("Se [ekonomin](#ekonomi-och-åtgärder), [samma utan åäö](#ekonomi-och-atgarder), "
+          "[med id](#bakgrund) och [ingenstans](#finns-inte).\n\n"
+          "## Bakgrund till ärendet {#bakgrund}\n\nText.\n\n### Ekonomi och åtgärder\n\nMer.")
+    doc = render_in(tmp_path, md)
+    first = paragraphs(doc)[0]
+    assert first.text == "Se ekonomin, samma utan åäö, med id och ingenstans."
+    links = first._p.findall(qn("w:hyperlink"))
+    assert ["".join(t.text for t in h.iter(qn("w:t"))) for h in links] == [
+        "ekonomin", "samma utan åäö", "med id",
+    ]
+    bookmarks = {b.get(qn("w:name")): b.getparent() for b in doc.element.body.iter(qn("w:bookmarkStart"))}
+    targets = [Paragraph(bookmarks[h.get(qn("w:anchor"))], None).text for h in links]
+    assert targets == ["Ekonomi och åtgärder", "Ekonomi och åtgärder", "Bakgrund till ärendet"]
+    assert all(r.style.name == "Hyperlink" for h in first.hyperlinks for r in h.runs)
+    # The link without a heading is plain text, not a dangling link.
+    (plain,) = [r for r in first.runs if r.text == "ingenstans"]
+    assert plain.style.name != "Hyperlink"
+    assert "{#" not in full_text(doc)
+
+
+def test_link_to_a_heading_written_by_the_caller(tmp_path):
+    document = docx.Document()
+    anchor = document.add_paragraph("{{ANCHOR}}")
+    context = MarkdownContext(source=tmp_path / "t.md", base_dir=tmp_path, root_dir=tmp_path)
+    insert_markdown(anchor, "Se [förslaget](#förslag-till-beslut).", context=context)
+    heading = anchor.insert_paragraph_before("Regiondirektörens förslag", style="Heading 2")
+    bookmark_heading(heading, "Regiondirektörens förslag", context, "Förslag till beslut")
+    context.resolve_links()
+    remove_paragraph(anchor)
+    doc = roundtrip(document, tmp_path)
+    (link,) = doc.paragraphs[0]._p.findall(qn("w:hyperlink"))
+    names = [b.get(qn("w:name")) for b in doc.paragraphs[1]._p.findall(qn("w:bookmarkStart"))]
+    assert link.get(qn("w:anchor")) in names
+
+
+def test_link_without_text_shows_its_address(tmp_path):
+    doc = render(tmp_path, "Läs mer: [](https://example.org/rapport)")
+    (p,) = paragraphs(doc)
+    assert p.text == "Läs mer: https://example.org/rapport"
+    assert p.hyperlinks[0].address == "https://example.org/rapport"
+
+
+def test_table_row_with_more_cells_than_the_header_keeps_them(tmp_path):
+    doc = render(tmp_path, "| a | b |\n|---|---|\n| 1 | 2 | 3 | 4 |")
+    assert [[c.text for c in r.cells] for r in doc.tables[0].rows] == [["a", "b", "", ""], ["1", "2", "3", "4"]]
+
+
+def wide_table(columns: int, rows: int = 2) -> tuple[str, list[str]]:
+    """A Markdown table whose every cell holds a unique word; and those words."""
+    header = [f"K{c}" for c in range(1, columns + 1)]
+    body = [[f"R{r}K{c}" for c in range(1, columns + 1)] for r in range(1, rows + 1)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * columns]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines), header + [w for row in body for w in row]
+
+
+def cell_texts(doc) -> list[str]:
+    return [c.text for t in doc.tables for row in t.rows for c in row.cells]
+
+
+def test_table_a_little_too_wide_gets_a_smaller_font(tmp_path):
+    md, words = wide_table(12)
+    md = md.replace("K1 |", "Kostnadsställe |", 1)
+    doc = render(tmp_path, md)
+    (table,) = doc.tables
+    assert set(words[1:]) <= set(cell_texts(doc))
+    sizes = {r.font.size for row in table.rows for c in row.cells for r in c.paragraphs[0].runs}
+    assert sizes and all(s is not None and s < Pt(11) for s in sizes)
+    assert not doc.element.body.findall(".//" + qn("w:pPr") + "/" + qn("w:sectPr"))
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert abs(sum(grid) - Emu(text_width(doc)).twips) <= 3
+
+
+def test_very_wide_table_goes_on_a_landscape_page_in_parts(tmp_path):
+    md, words = wide_table(60)
+    doc = render(tmp_path, f"Före\n\n{md}\n\nEfter")
+    # Every cell's text is there, each in a column wide enough for its word.
+    assert set(words) <= set(cell_texts(doc))
+    parts = doc.tables
+    assert len(parts) > 1
+    assert all(t.rows[0].cells[0].text == "K1" for t in parts)
+    assert [t.rows[1].cells[0].text for t in parts] == ["R1K1"] * len(parts)
+    shown = [c.text for t in parts for c in t.rows[0].cells[1:]]
+    assert shown == [f"K{c}" for c in range(2, 61)]
+    for table in parts:
+        sizes = {r.font.size for c in table.rows[1].cells for r in c.paragraphs[0].runs}
+        assert sizes == {Pt(8)}
+    # Portrait before, landscape for the table, portrait (the document's own section) after.
+    sections = doc.sections
+    assert [s.orientation for s in sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    landscape = sections[1]
+    assert landscape.page_width > landscape.page_height
+    width = landscape.page_width - landscape.left_margin - landscape.right_margin
+    for table in parts:
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+        assert sum(grid) <= Emu(width).twips + 3
+    captions = [p.text for p in doc.paragraphs if p.text.startswith(("Tabellen", "Del "))]
+    assert len(captions) == len(parts) and "visas i" in captions[0]
+    assert doc.paragraphs[0].text == "Före" and doc.paragraphs[-1].text == "Efter"
+
+
+def test_wide_table_inside_a_table_cell_is_split_but_not_rotated(tmp_path):
+    md, words = wide_table(30)
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    anchor = cell.paragraphs[0]
+    insert_markdown(anchor, md)
+    remove_paragraph(anchor)
+    doc = roundtrip(document, tmp_path)
+    inner = doc.tables[0].cell(0, 0).tables
+    assert len(inner) > 1
+    assert set(words) <= {c.text for t in inner for row in t.rows for c in row.cells}
+    assert len(doc.sections) == 1
+
+
+@pytest.mark.parametrize(
+    "columns, expected",
+    [(3, (None, False, 1)), (10, (9.0, False, 1)), (15, (10.0, True, 1)), (60, (8.0, True, 4))],
+)
+def test_plan_table_steps(columns, expected):
+    rows = [[f"Kolumn {c}" for c in range(columns)], [f"{c * 1000} kr" for c in range(columns)]]
+    layout = plan_table(rows, columns, int(Cm(16.1)), int(Cm(25.2)), header_rows=1)
+    assert (layout.font_size, layout.landscape, len(layout.parts)) == expected
+    assert sorted({c for part in layout.parts for c in part}) == list(range(columns))
+    for part, widths in zip(layout.parts, layout.widths):
+        assert sum(widths) == int(Cm(25.2) if layout.landscape else Cm(16.1))
+        assert len(part) == len(widths)
+
+
+def test_plan_table_without_landscape_splits_on_the_portrait_page():
+    rows = [[f"Kolumn {c}" for c in range(40)]]
+    layout = plan_table(rows, 40, int(Cm(16)), None, header_rows=1)
+    assert not layout.landscape and layout.split
+    assert all(part[0] == 0 for part in layout.parts)
+    assert all(sum(w) == int(Cm(16)) for w in layout.widths)
+
+
+# --------------------------------------------------------------------------
+# check_markdown: problems found at load time, with their lines
+# --------------------------------------------------------------------------
+
+
+
+@pytest.fixture
+def meeting(tmp_path) -> Path:
+    """A meeting folder with a case folder holding some images."""
+    case = tmp_path / "2020-12-11" / "arende"
+    make_image(case / "karta.png", (40, 20))
+    make_image(case / "foto.jpg", (40, 20), "JPEG")
+    make_image(case / "animering.gif", (40, 20), "GIF")
+    make_image(tmp_path / "utanfor.png", (40, 20))
+    (case / "trasig.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    (case / "kapad.jpg").write_bytes((case / "foto.jpg").read_bytes()[:200])
+    (case / "logga.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (case / "mapp.png").mkdir()
+    return case
+
+
+def check(meeting: Path, md: str):
+    return check_markdown(md, meeting, meeting.parent)
+
+
+@pytest.mark.parametrize("md", [
+    "![Karta](karta.png)", "![Foto](foto.jpg)", "![Karta](./karta.png)",
+    "![Karta](../arende/karta.png)", "![Karta][k]\n\n[k]: karta.png", "![Karta](karta.png \"Titel\")",
+])
+def test_usable_images_pass(meeting, md):
+    assert check(meeting, md) == []
+
+
+@pytest.mark.parametrize("src, words", [
+    ("saknas.png", ["finns inte", "Kontrollera filnamnet"]),
+    ("Karta.png", ["finns inte", "Menade du 'karta.png'?"]),
+    ("../../utanfor.png", ["utanför sammanträdets mapp", "Kopiera bilden"]),
+    ("/etc/hosts", ["fullständig sökväg"]),
+    ("C:\\Bilder\\karta.png", ["fullständig sökväg"]),
+    ("https://example.org/karta.png", ["internet", "aldrig hämtar något från nätet", "sammanträdets mapp"]),
+    ("http://example.org/karta.png", ["internet", "aldrig hämtar något från nätet"]),
+    ("ftp://example.org/karta.png", ["internet"]),
+    ("//example.org/karta.png", ["internet"]),
+    ("file:///tmp/karta.png", ["file:-adress", "Kopiera bilden"]),
+    ("data:image/png;base64,iVBORw0KGgo=", ["data:-adress", "PNG- eller JPEG-fil"]),
+    ("trasig.png", ["skadad", "PNG eller JPEG"]),
+    ("kapad.jpg", ["skadad"]),
+    ("logga.svg", ["SVG", "Spara den som PNG"]),
+    ("animering.gif", ["GIF-bild", "PNG eller JPEG"]),
+    ("mapp.png", ["är en mapp"]),
+])
+def test_images_that_cannot_be_used_are_errors_with_line_and_fix(meeting, src, words):
+    md = f"Första raden.\n\nText före ![Bild]({src}) och efter."
+    (issue,) = check(meeting, md)
+    assert issue.line == 3 and not issue.is_warning
+    assert issue.message.startswith("bilden")
+    for word in words:
+        assert word in issue.message
+
+
+def test_image_without_alt_text_is_a_warning(meeting):
+    (issue,) = check(meeting, "Text\n\n![](karta.png)")
+    assert issue.is_warning and issue.line == 3
+    assert "alt-text" in issue.message and "skärmläsare" in issue.message
+
+
+@pytest.mark.parametrize("md, line, words", [
+    ("a\n\nText <br> mer", 3, ["'<br>'", "vanlig text", "\\"]),
+    ("a\n<b>fet</b>", 2, ["'<b>'", "**fet**"]),
+    ("<!-- anteckning -->\n\nText", 1, ["HTML-kommentaren", "skrivs ut"]),
+    ("[rapporten](rapport.pdf)", 1, ["'rapport.pdf'", "vanlig text", "https://"]),
+    ("[klicka](javascript:alert(1))", 1, ["vanlig text"]),
+    ("Se [nedan](#saknas)\n\n## Bakgrund", 1, ["'#saknas'", "Rubriker som finns: #bakgrund"]),
+    ("Text[^1] här", 1, ["[^1]", "ingen text", "[^1]: Fotnotens text"]),
+    ("Text.\n\n[^1]: Ensam fotnot", 3, ["[^1]", "ingen hänvisning"]),
+    ("Text.\n\n[källa]: https://example.org", 3, ["länkdefinition", "syns inte"]),
+    ("a\nb\x0cc\n", 2, ["U+000C", "tas bort"]),
+])
+def test_text_that_would_not_show_as_written_is_a_warning(meeting, md, line, words):
+    (issue,) = check(meeting, md)
+    assert (issue.line, issue.is_warning) == (line, True), issue
+    for word in words:
+        assert word in issue.message
+
+
+@pytest.mark.parametrize("md", [
+    "Vanlig **text** med [länk](https://example.org) och <https://example.org>.",
+    "Se [nedan](#ekonomi-och-åtgärder).\n\n## Ekonomi och åtgärder",
+    "Se [nedan](#ekonomi-och-atgarder).\n\n## Ekonomi och åtgärder",
+    "Se [bakgrund](#bg).\n\n## Bakgrund {#bg}",
+    "Text[^1].\n\n[^1]: Fotnot.",
+    "`<b>` och\n\n```\n<!-- kod -->\n```",
+    "Mejla [oss](mailto:a@example.org) eller ring [oss](tel:+4663147676), se www.example.org",
+    "Se [källan][k].\n\n[k]: https://example.org",
+    "a < b och c > d och x<y",
+])
+def test_ordinary_markdown_has_no_issues(meeting, md):
+    assert check(meeting, md) == []
+
+
+def test_issues_are_sorted_by_line_errors_first(meeting):
+    md = "![](saknas.png) <br>\n\n[x](y.pdf)"
+    issues = check(meeting, md)
+    assert [(i.line, i.is_warning) for i in issues] == [(1, False), (1, True), (3, True)]
+
+
+def test_image_name_the_file_system_refuses_is_an_error_not_a_crash(meeting):
+    (issue,) = check(meeting, f"![Bild]({'x' * 300}.png)")
+    assert not issue.is_warning and "ogiltigt eller för långt" in issue.message

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import collections
+import email.header
+import email.utils
 
 import pytest
 
@@ -17,13 +19,16 @@ from test_send_support import (  # noqa: F401 - fixtures
     PASSWORD,
     USER,
     Recorder,
+    attachment_names,
     certificate,
+    filename,
     make_pdf,
     roster_addresses,
     server_context,
     smtp,
     smtp_env,
     free_port,
+    tool_copy,
     work,
 )
 
@@ -106,14 +111,15 @@ def test_send_reaches_everyone_exactly_once_then_a_rerun_sends_nothing(work, smt
         assert message["To"].addresses[0].addr_spec == item.rcpt_tos[0]
         assert message["Date"] is not None
         (attachment,) = list(message.iter_attachments())
-        assert attachment.get_filename() == "Kallelse GNS Åre 2020-12-11.pdf"
+        assert attachment_names(attachment) == ("Kallelse GNS Are 2020-12-11.pdf", "Kallelse GNS Åre 2020-12-11.pdf")
         assert attachment.get_content_type() == "application/pdf"
         assert attachment.get_content() == packet
         body = message.get_body(("plain",)).get_content()
         assert "Lillsjöhögen, Via Teams" in body and "Jessica Hådell" in body
         assert "1. Fastställande av föredragningslista" in body
     raw = received[0].data.decode("ascii")  # the encoded message is pure ASCII
-    assert "filename*=utf-8''Kallelse%20GNS%20%C3%85re%202020-12-11.pdf" in raw
+    assert ('Content-Disposition: attachment; filename="Kallelse GNS Are 2020-12-11.pdf";\r\n'
+            " filename*=utf-8''Kallelse%20GNS%20%C3%85re%202020-12-11.pdf\r\n") in raw  # ASCII name first
 
     lines = work.log_lines()
     assert len(lines) == ROSTER
@@ -266,6 +272,134 @@ def test_header_injection_is_refused_before_anything_is_sent(work, smtp, relativ
     assert not (work.packet / "utskick" / "kallelse").exists()
 
 
+EVIL = "evil@example.org"
+
+
+def b_word(text: str, charset: str = "utf-8") -> str:
+    """An RFC 2047 encoded word in base64, as a hostile source would write it."""
+    return f"=?{charset}?b?{base64.b64encode(text.encode(charset)).decode()}?="
+
+
+def assert_refused(result, server, work, file: str, *fragments: str) -> None:
+    """Exit 3, the file, field and fragments named in Swedish, no traceback, nothing sent or written."""
+    assert result.returncode == int(ExitCode.input_invalid), result.stderr
+    assert "Traceback" not in result.stderr
+    assert file in result.stderr and "Inget har skickats" in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, fragment
+    assert_nothing_sent(server, work)
+    assert not (work.packet / "utskick").exists()
+
+
+def test_encoded_word_in_a_ledamot_name_is_refused_and_nothing_reaches_the_server(work, smtp):
+    # Decodes to "Therese\r\nBcc: evil@example.org": a Bcc header in the preview and at the server before.
+    work.edit("namnder/gns.yaml", "namn: Therese Kärngård", 'namn: "=?utf-8?q?Therese=0D=0ABcc:_evil@example.org?="')
+    server = smtp()
+    result = send(work, server.env(), "--skarpt")
+    assert_refused(result, server, work, "gns.yaml", "fältet 'ledamöter[3].namn'", "kodad e-posttext",
+                   "Therese\\r\\nBcc: evil@example.org", "utan '=?' och '?='")
+
+
+def test_encoded_words_in_ersattare_and_ovriga_names_are_refused(work, smtp):
+    maria = b_word(f"Maria\nBcc: {EVIL}", "iso-8859-1")  # base64, another charset
+    work.edit("namnder/gns.yaml", "namn: Maria Jakobsson", f'namn: "{maria}"')
+    work.edit("2020-12-11/mote.yaml", "  - namn: Jessica Hådell\n    titel: Nämndsekreterare",
+              "  - namn: \"=?utf-8?q?Jessica=E2=80=A8Bcc:_evil@example.org?=\"\n    titel: Nämndsekreterare\n"
+              "    e-post: jessica.hadell@example.org")
+    server = smtp()
+    result = send(work, server.env(), "--skarpt")
+    assert_refused(result, server, work, "gns.yaml", "2 fel", "fältet 'ersättare[2].namn'", "Maria\\nBcc",
+                   "mote.yaml", "fältet 'övriga[1].namn'", "Jessica\\u2028Bcc")
+
+
+def test_encoded_word_reaching_the_subject_is_refused_in_the_preview_too(work, smtp):
+    # kortnamn goes into the subject ("Kallelse {{ kortnamn }} {{ datum }}") and into the file name.
+    work.edit("namnder/gns.yaml", "kortnamn: GNS", 'kortnamn: "GNS =?utf-8?q?=0D=0ABcc:_evil@example.org?="')
+    server = smtp()
+    result = send(work, server.env())  # the dry run writes the .eml files that showed the Bcc header
+    assert_refused(result, server, work, "gns.yaml", "fältet 'kortnamn'", "kodad e-posttext")
+
+
+def test_encoded_word_in_the_subject_template_is_refused(tool_copy, work, smtp):
+    own = tool_copy.root / "templates" / "gns" / "epost" / "kallelse.txt"
+    own.parent.mkdir(parents=True)
+    own.write_text("Ämne: Kallelse =?utf-8?q?=0D=0ABcc:_evil@example.org?= {{ datum }}\n\nHej!\n", encoding="utf-8")
+    server = smtp()
+    result = tool_copy.run("send", DEMO, "--skarpt", sources=work.sources, out=work.out, env=server.env())
+    assert_refused(result, server, work, "gns/epost/kallelse.txt", "rad 1", "ämnesraden", "kodad e-posttext",
+                   "första raden i mallen")
+
+
+def test_unicode_line_separators_in_names_are_refused(work, smtp):
+    separators = {"Robert Hamberg": "\\L", "Björn Hammarberg": "\\P", "Therese Kärngård": "\\N",
+                  "Jörgen Persson": "\\v", "Daniel Danielsson": "\\f"}  # U+2028, U+2029, U+0085, VT, FF in YAML
+    for name, escape in separators.items():
+        first, last = name.split()
+        work.edit("namnder/gns.yaml", f"namn: {name}", f'namn: "{first}{escape}Bcc: {EVIL}"')
+    server = smtp()
+    result = send(work, server.env(), "--skarpt")
+    assert_refused(result, server, work, "gns.yaml", "5 fel", "radbrytning", *(f"fältet 'ledamöter[{i}].namn'"
+                                                                              for i in range(1, 6)))
+    for shown in ("\\u2028", "\\u2029", "\\x85", "\\x0b", "\\x0c"):
+        assert f"{shown}Bcc: {EVIL}" in result.stderr
+
+
+def test_folded_line_in_a_name_is_refused(work, smtp):
+    # CRLF and a tab: a folded header line, which a mail program joins to the line before.
+    work.edit("namnder/gns.yaml", "namn: Ann-Marie Johansson", f'namn: "Ann-Marie\\r\\n\\tJohansson\\r\\nBcc: {EVIL}"')
+    server = smtp()
+    result = send(work, server.env(), "--skarpt")
+    assert_refused(result, server, work, "gns.yaml", "fältet 'ersättare[1].namn'", "radbrytning",
+                   "Ann-Marie\\r\\n\\tJohansson")
+
+
+def test_odd_but_ordinary_names_arrive_exactly_with_no_extra_header(work, smtp):
+    """Quotes, parentheses, commas and long names with åäö: the header set and the texts arrive exactly.
+
+    Python 3.11's own folder sent this subject as "… Krokom ÄlvdalenJämtland 2020-12-11" and loses the
+    quotes of long quoted names; the tool encodes these headers itself.
+    """
+    names = {"Robert Hamberg": 'Robert "Robban" Hamberg (M), ordförande',
+             "Björn Hammarberg": "Björn Hammarberg-Öhrvall Ärlebäck af Württemberg Håkansson Åkerström",
+             "Therese Kärngård": "Kärngård, Therese <therese@example.org>",
+             "Bosse Svensson": 'Svensson, Bosse "Bo" (C) <bosse@example.org>'}
+    for old, new in names.items():
+        work.edit("namnder/gns.yaml", f"namn: {old}", f"namn: '{new}'")
+    work.edit("namnder/gns.yaml", "kortnamn: GNS", "kortnamn: Ragunda Härjedalen GNS Krokom Älvdalen Jämtland")
+    server = smtp()
+    result = send(work, server.env(), "--skarpt")
+    assert result.returncode == 0, result.stderr
+    assert len(server.received) == ROSTER
+    expected = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+    by_address = {item.rcpt_tos[0]: item for item in server.received}
+    for item in server.received:
+        message = item.message
+        assert item.rcpt_tos == [message["To"].addresses[0].addr_spec]
+        assert list(message.keys()) == expected
+        assert [a.addr_spec for a in message["To"].addresses] == item.rcpt_tos
+        assert message["Subject"] == "Kallelse Ragunda Härjedalen GNS Krokom Älvdalen Jämtland 2020-12-11"
+        (attachment,) = list(message.iter_attachments())
+        assert list(attachment.keys()) == ["Content-Type", "Content-Transfer-Encoding", "Content-Disposition"]
+        assert attachment_names(attachment) == (
+            "Kallelse Ragunda Harjedalen GNS Krokom Alvdalen Jamtland 2020-12-11.pdf",
+            "Kallelse Ragunda Härjedalen GNS Krokom Älvdalen Jämtland 2020-12-11.pdf")
+    for address, name in [("robert.hamberg@example.org", names["Robert Hamberg"]),
+                          ("bjorn.hammarberg@example.org", names["Björn Hammarberg"]),
+                          ("therese.karngard@example.org", names["Therese Kärngård"]),
+                          ("bosse.svensson@example.org", names["Bosse Svensson"])]:
+        to = unfolded_header(by_address[address].data, "To")
+        ((display, spec),) = email.utils.getaddresses([to])
+        assert spec == address
+        assert str(email.header.make_header(email.header.decode_header(display))) == name
+
+
+def unfolded_header(data: bytes, name: str) -> str:
+    """A top-level header's value as it stands in the message, folded lines joined."""
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii").replace("\r\n ", " ").replace("\r\n\t", "\t")
+    (value,) = [line.split(":", 1)[1].strip() for line in head.split("\r\n") if line.split(":", 1)[0] == name]
+    return value
+
+
 def test_oversize_packet_is_refused_before_anything_is_sent(work, smtp):
     make_pdf(work.kallelse, "Kallelse GNS 2020-12-11", padding=60_000)  # about 125 kB, 170 kB as e-mail
     work.settings("storleksgräns: 0,1   # MB\n")
@@ -323,7 +457,7 @@ def test_protokoll_goes_to_the_roster(work, smtp):
     message = server.received[0].message
     assert message["Subject"] == "Protokoll GNS 2020-12-11"
     (attachment,) = list(message.iter_attachments())
-    assert attachment.get_filename() == "Protokoll GNS 2020-12-11.pdf"
+    assert attachment_names(attachment) == ("Protokoll GNS 2020-12-11.pdf", None)  # ASCII: one form is enough
     assert attachment.get_content() == (work.packet / "protokoll.pdf").read_bytes()
     assert "§§ 41–51" in message.get_body(("plain",)).get_content()
 
@@ -346,7 +480,7 @@ def test_utdrag_one_message_per_address_with_all_its_extracts(work, smtp):
 
     def extracts(address: str) -> dict[str, bytes]:
         (item,) = [r for r in server.received if r.rcpt_tos == [address]]
-        return {a.get_filename(): a.get_content() for a in item.message.iter_attachments()}
+        return {filename(a): a.get_content() for a in item.message.iter_attachments()}
 
     name = "Protokollsutdrag GNS 2020-12-11 § {}.pdf"
     registrator = extracts("registrator@region.example.org")

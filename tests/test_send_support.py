@@ -14,13 +14,17 @@ make a test send anything anywhere else.
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
+import email.utils
 import io
 import json
+import os
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -51,6 +55,30 @@ class Received:
     @property
     def message(self) -> EmailMessage:
         return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+def attachment_names(part: email.message.Message) -> tuple[str | None, str | None]:
+    """(``filename=``, ``filename*=`` decoded) of an attachment's Content-Disposition.
+
+    ``get_filename()`` under policy.default returns the first of the two, which
+    is the ASCII fallback; compat32's ``get_params`` keeps both.
+    """
+    raw = next((str(v) for k, v in part.raw_items() if k.lower() == "content-disposition"), "")
+    holder = email.message.Message()
+    holder["Content-Disposition"] = raw.replace("\r\n", "").replace("\n", "")
+    found: dict[bool, str] = {}
+    for name, value in holder.get_params([], header="content-disposition")[1:]:
+        if name == "filename":
+            extended = isinstance(value, tuple)
+            assert extended not in found, f"two filename{'*' if extended else ''} parameters in {raw!r}"
+            found[extended] = email.utils.collapse_rfc2231_value(value) if extended else value
+    return found.get(False), found.get(True)
+
+
+def filename(part: email.message.Message) -> str | None:
+    """The name a mail program that reads RFC 2231 shows for an attachment."""
+    plain, extended = attachment_names(part)
+    return extended or plain
 
 
 @dataclass
@@ -183,8 +211,6 @@ def make_pdf(path: Path, text: str, padding: int = 0) -> bytes:
     pdf.setTitle(text)
     pdf.drawString(72, 770, text)
     if padding:
-        import os
-
         pdf.setSubject(os.urandom(padding).hex())
     pdf.showPage()
     pdf.save()
@@ -251,6 +277,29 @@ def work(tmp_path: Path) -> Workspace:
     space = Workspace(tmp_path, sources, tmp_path / "packets")
     make_pdf(space.kallelse, "Kallelse GNS 2020-12-11")
     return space
+
+
+@dataclass
+class ToolCopy:
+    """A copy of build.py, meetingdocs/ and templates/, for tests that change a template in templates/."""
+
+    root: Path
+
+    def run(self, *args: str, sources: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+        argv = [sys.executable, str(self.root / "build.py"), "--sources", str(sources), "--out", str(out), *args]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=self.root,
+                              env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def tool_copy(tmp_path: Path) -> ToolCopy:
+    root = tmp_path / "verktyg"
+    root.mkdir()
+    shutil.copy2(REPO / "build.py", root / "build.py")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("meetingdocs", "templates"):
+        shutil.copytree(REPO / folder, root / folder, ignore=ignore)
+    return ToolCopy(root)
 
 
 def roster_addresses(sources: Path) -> list[str]:

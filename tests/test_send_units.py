@@ -5,21 +5,27 @@ The end-to-end tests through build.py are in test_send.py.
 
 from __future__ import annotations
 
+import datetime as dt
+import email
+import email.policy
 import json
 import logging
 import shutil
+from email.headerregistry import Address
+from email.policy import SMTP
 
 import pytest
 
 from conftest import DEMO, REPO
 from meetingdocs.errors import ExitCode
-from meetingdocs.send import compose
-from meetingdocs.send.errors import SendError, SendSourceError
+from meetingdocs.send import compose, headers, readback
+from meetingdocs.send.errors import SendError, SendSourceError, UnsafeMessageError
 from meetingdocs.send.ledger import Ledger
 from meetingdocs.send.plan import CHANGED, NEW, SENT, check_settings, deliver, prepare, write_previews
 from meetingdocs.send.settings import Settings, load_settings
 from test_send_support import (  # noqa: F401 - fixtures
     PASSWORD,
+    attachment_names,
     certificate,
     make_pdf,
     server_context,
@@ -94,8 +100,6 @@ def test_bad_addresses(address):
 
 
 def test_attachment_names_keep_aao_and_paragraph_sign():
-    import datetime as dt
-
     day = dt.date(2020, 12, 11)
     assert compose.attachment_name("kallelse", "Nämnden Åre/Östersund", day) == \
         "Kallelse Nämnden Åre-Östersund 2020-12-11.pdf"
@@ -230,18 +234,13 @@ def test_previews_replace_the_previous_ones(work):
 
 @pytest.mark.parametrize("size", [0, 1, 57, 58, 100_003])
 def test_spliced_attachments_are_byte_identical_to_the_email_generator(size):
-    import datetime as dt
     import os
     import re
-    from email.headerregistry import Address
 
     data = os.urandom(size)
-    headers = dict(sender=Address(display_name="Jessica Hådell", addr_spec="jessica.hadell@example.org"),
-                   reply_to=None, to=Address(display_name="Åsa", addr_spec="asa@example.org"), subject="Ämne",
-                   body="Hej!\n", message_id="<1@example.org>", date=dt.datetime(2020, 12, 4, tzinfo=dt.timezone.utc))
     parts = [compose.Part("Protokollsutdrag GNS 2020-12-11 § 44.pdf", data), compose.Part("b.pdf", b"%PDF-1.4")]
-    direct = compose.build_message(parts=parts, **headers).as_bytes()
-    spliced = compose.message_bytes(parts=parts, **headers)
+    direct = compose.build_message(parts=parts, **HEADERS).as_bytes()
+    spliced = compose.message_bytes(parts=parts, **HEADERS)
     boundary = re.compile(rb"=+\d{19}==")
     assert boundary.sub(b"B", direct) == boundary.sub(b"B", spliced)
 
@@ -262,3 +261,128 @@ def test_configured_sender_with_reply_to_the_secretary(work, smtp):
     (work.sources / "utskick.yaml").unlink()
     with pytest.raises(SendSourceError, match="MEETINGDOCS_SMTP_FROM"):
         plan_for(work, server.env(MEETINGDOCS_SMTP_FROM="inte en adress"))
+
+
+@pytest.mark.parametrize("sender", ['"=?utf-8?q?GNS=0D=0ABcc:_evil@example.org?=" <namnd@example.org>',
+                                    "namnd@example.org (=?utf-8?b?R05TDQpCY2M6IGV2aWxAZXhhbXBsZS5vcmc=?=)",
+                                    "=?utf-8?q?Nämndsekretariatet?= <namnd@example.org>"])
+def test_encoded_word_in_the_sender_name_is_refused(work, sender):
+    work.settings(f"avsändare: '{sender}'\n")
+    with pytest.raises(SendSourceError) as caught:
+        plan_for(work, smtp_env(25))
+    message = caught.value.message
+    assert "utskick.yaml" in message and "fältet 'avsändare'" in message and "avsändarens namn" in message
+    assert "kodad e-posttext" in message and "utan '=?' och '?='" in message
+    (work.sources / "utskick.yaml").unlink()
+    with pytest.raises(SendSourceError, match="miljövariabeln MEETINGDOCS_SMTP_FROM: avsändarens namn"):
+        plan_for(work, smtp_env(25, MEETINGDOCS_SMTP_FROM=sender))
+
+
+def test_subject_problem_names_the_value_that_brought_it_in(work, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates" / "epost", templates / "epost")
+    own = templates / "gns" / "epost" / "kallelse.txt"
+    own.parent.mkdir(parents=True)
+    own.write_text("Ämne: {{ punkter[0].rubrik }}\n\nHej!\n", encoding="utf-8")
+    work.edit("2020-12-11/mote.yaml", "  - Fastställande av föredragningslista",
+              '  - "=?utf-8?q?Fastst=C3=A4llande=E2=80=A8Bcc:_evil@example.org?="')
+    with pytest.raises(SendSourceError) as caught:
+        plan_for(work, smtp_env(25), templates=templates)
+    message = caught.value.message
+    assert "gns/epost/kallelse.txt" in message and "rad 1" in message
+    assert "{{ punkter[0].rubrik }}" in message and "Fastställande\\u2028Bcc" in message
+
+
+# ------------------------------------------------------------ header encoding
+
+
+@pytest.mark.parametrize("text", [
+    "=?utf-8?q?Robert=0D=0ABcc:_x@example.org?=",
+    "=?UTF-8?Q?Robert=0ABcc:_x@example.org?=",
+    "=?utf-8?b?Um9iZXJ0DQpCY2M6IHhAZXhhbXBsZS5vcmc=?=",
+    "=?iso-8859-1?q?=E5=0D=0A?=",
+    "=?utf-16?b?DQAKAA==?=",  # any charset
+    "=?utf-7?q?+AA0-?=",
+    "=?x-unknown?q?a=0Db?=",
+    "=?utf-8*sv?q?a=0A?=",  # RFC 2231 language
+    "Robert =?utf-8?q?=E2=80=A8?=Hamberg",  # U+2028 inside
+    "=?utf-8?b?PT91dGYtOD9xP1I9MEQ9MEFCY2M6X3g/PQ==?=",  # encoded twice
+])
+def test_encoded_words_that_decode_to_a_line_break_are_refused(text):
+    reason = headers.problem(text)
+    assert reason is not None and "kodad e-posttext" in reason and "radbrytning" in reason
+
+
+@pytest.mark.parametrize("text", ["=?utf-8?q?Robert?=", "Robert =?utf-8?q?Hamberg?=", "a=?b?=c", "=?"+"?="])
+def test_anything_like_an_encoded_word_is_refused(text):
+    assert "ser ut som kodad e-posttext" in headers.problem(text)
+
+
+@pytest.mark.parametrize("text", ["a\r\nBcc: x", "a\r\n b", "a\u2028b", "a\u2029b", "a\x85b", "a\x0bb", "a\x0cb",
+                                  "a\x1cb", "a\tb", "a\x00b", "a\x7fb", "a\u202eb", "a\ud800b"])
+def test_line_breaks_and_control_characters_are_refused(text):
+    assert "radbrytning eller ett annat osynligt styrtecken" in headers.problem(text)
+
+
+@pytest.mark.parametrize("text", ["Robert Hamberg", "Ann-Marie Öberg (S), ordförande", 'Bo "Bosse" Ek', "a = b? ja",
+                                  "Protokollsutdrag GNS 2020-12-11 §§ 44, 46", "x" * 300])
+def test_ordinary_texts_pass(text):
+    assert headers.problem(text) is None
+
+
+def test_attachment_with_paragraph_sign_has_both_file_names():
+    folded = headers.disposition_header("Protokollsutdrag GNS 2020-12-11 § 44.pdf").fold(policy=SMTP)
+    assert folded == ('Content-Disposition: attachment;\r\n'
+                      ' filename="Protokollsutdrag GNS 2020-12-11 par 44.pdf";\r\n'
+                      " filename*0*=utf-8''Protokollsutdrag%20GNS%202020-12-11%20%C2%A7%20;\r\n"
+                      " filename*1*=44.pdf\r\n")
+    assert all(len(line) <= 78 for line in folded.split("\r\n"))
+    assert headers.ascii_name("Kallelse Nämnden Åre-Östersund 2020-12-11.pdf") == \
+        "Kallelse Namnden Are-Ostersund 2020-12-11.pdf"
+    assert headers.ascii_name("Protokollsutdrag GNS 2020-12-11 §§ 44, 46.pdf") == \
+        "Protokollsutdrag GNS 2020-12-11 par 44, 46.pdf"
+    assert headers.ascii_name('Ett "citat" \\ 中文.pdf') == "Ett 'citat' - __.pdf"
+    assert headers.disposition_tokens("Kallelse GNS 2020-12-11.pdf") == \
+        ["attachment;", 'filename="Kallelse GNS 2020-12-11.pdf"']  # ASCII: one form is enough
+
+
+def test_built_attachment_names_parse_back_in_both_forms():
+    raw = compose.message_bytes(parts=[compose.Part("Protokollsutdrag GNS 2020-12-11 § 44.pdf", b"%PDF-1.4"),
+                                       compose.Part("Kallelse GNS 2020-12-11.pdf", b"%PDF-1.4")], **HEADERS)
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    first, second = message.iter_attachments()
+    assert attachment_names(first) == ("Protokollsutdrag GNS 2020-12-11 par 44.pdf",
+                                       "Protokollsutdrag GNS 2020-12-11 § 44.pdf")
+    assert attachment_names(second) == ("Kallelse GNS 2020-12-11.pdf", None)
+    assert first.get_content_disposition() == "attachment" and first.get_content() == b"%PDF-1.4"
+
+
+def test_folded_header_refuses_a_token_that_is_not_printable_ascii():
+    with pytest.raises(ValueError):
+        headers.FoldedHeader("Subject", "x", ["a\r\nBcc: x"])
+    with pytest.raises(ValueError):
+        headers.FoldedHeader("Subject", "x", ["Åre"])
+
+
+def test_readback_stops_a_message_with_a_header_or_recipient_it_did_not_mean(monkeypatch):
+    built = compose.build_message(parts=[], **HEADERS)
+    raw = built.as_bytes()
+    meant = readback.Meant(HEADERS["sender"], None, HEADERS["to"], "Kallelse GNS Åre 2020-12-11", ())
+    readback.check(raw, built, meant)  # as built: fine
+    injected = raw.replace(b"\r\nSubject:", b"\r\nBcc: evil@example.org\r\nSubject:", 1)
+    with pytest.raises(UnsafeMessageError, match="Bcc"):
+        readback.check(injected, built, meant)
+    two = raw.replace(b"<asa@example.org>", b"<asa@example.org>, evil@example.org", 1)
+    with pytest.raises(UnsafeMessageError, match="evil@example.org"):
+        readback.check(two, built, meant)
+    with pytest.raises(UnsafeMessageError, match="display name"):
+        readback.check(raw, built, readback.Meant(HEADERS["sender"], None,
+                                                  Address(display_name="Åsa Ek", addr_spec="asa@example.org"),
+                                                  meant.subject, ()))
+    with pytest.raises(UnsafeMessageError, match="Subject"):
+        readback.check(raw, built, readback.Meant(HEADERS["sender"], None, HEADERS["to"], "Kallelse GNS", ()))
+
+
+HEADERS = dict(sender=Address(display_name="Jessica Hådell", addr_spec="jessica.hadell@example.org"), reply_to=None,
+               to=Address(display_name="Åsa", addr_spec="asa@example.org"), subject="Kallelse GNS Åre 2020-12-11",
+               body="Hej!\n", message_id="<1@example.org>", date=dt.datetime(2020, 12, 4, tzinfo=dt.timezone.utc))

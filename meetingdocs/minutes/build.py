@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from ..buildkit import TEMPLATES, check_tools, template_for, work_folder
+from ..buildkit import publish as publish_set
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
-from ..packet import TEMPLATES, check_tools, template_for, work_folder
+from ..pdf import sanitize
 from ..pdf.assemble import Metadata, set_metadata
 from ..sources import find_meeting, load_meeting
-from ..tools import libreoffice
+from ..tools import external_refs, libreoffice
 from . import numbering, render
 from .record import Record, load_record
 
@@ -55,7 +56,7 @@ def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path =
     check_tools()
     with work_folder(out_root, meeting.id) as work:
         documents = render_all(meeting, record, work, templates)
-        pdfs = convert(documents, work)
+        pdfs = convert(documents, work, record)
         finish(meeting, record, pdfs)
         staged = stage(meeting, record, work, pdfs)
         verify(record, staged)
@@ -92,10 +93,42 @@ def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) ->
     return documents
 
 
-def convert(documents: dict[str, Path], work: Path) -> dict[str, Path]:
+def convert(documents: dict[str, Path], work: Path, record: Record) -> dict[str, Path]:
+    _leave_out_external_references(documents)
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(documents))
-    outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil")
+    try:
+        outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil")
+    except libreoffice.LibreOfficeFailed as exc:
+        key = next((k for k, docx in documents.items() if exc.source is not None and docx.name == exc.source.name),
+                   None)
+        if key is None:
+            raise
+        raise exc.retold(_document_name(key), _failure_advice(record), source=record.source) from exc
     return dict(zip(documents, outputs))
+
+
+def _leave_out_external_references(documents: dict[str, Path]) -> None:
+    """The templates may link images from elsewhere: LibreOffice must not fetch them."""
+    found: dict[external_refs.ExternalReference, list[str]] = {}
+    for key, docx in documents.items():
+        for ref in external_refs.neutralise(docx):
+            if ref.shown:
+                found.setdefault(ref, []).append(f"{key.partition('-')[0]}.docx")
+    for ref, templates in found.items():
+        log.warning("%s", external_refs.template_warning(ref, templates))
+
+
+def _document_name(key: str) -> str:
+    """'protokoll', 'anslagsbevis', 'utdrag-12' as the secretary says it."""
+    if key.startswith("utdrag-"):
+        return f"protokollsutdraget för § {key.partition('-')[2]}"
+    return {"protokoll": "protokollet", "anslagsbevis": "anslagsbeviset"}.get(key, key)
+
+
+def _failure_advice(record: Record) -> str:
+    return (f"Dokumentet skapas från {display_path(record.source)} och mallarna i templates/. Texten där kan "
+            "vara för lång eller innehålla något som LibreOffice inte klarar att sätta upp, till exempel en mycket "
+            "lång beslutstext. Korta texten och försök igen.")
 
 
 def finish(meeting: Meeting, record: Record, pdfs: dict[str, Path]) -> None:
@@ -167,23 +200,16 @@ def verify(record: Record, staged: dict[str, Path]) -> None:
         raise OutputInvalidError(
             f"Protokollet blev ofullständigt ({pages} sidor, {len(extracts)} av {len(record.decisions)} utdrag). "
             "Inget publicerades; kör igen med -v och rapportera felet.")
+    published = [staged[PROTOKOLL_PDF], *sorted(staged[UTDRAG_DIR].glob("*.pdf"))]
+    if ANSLAGSBEVIS_PDF in staged:
+        published.append(staged[ANSLAGSBEVIS_PDF])
+    for pdf in published:
+        sanitize.refuse_active_content(pdf, f"Protokollsfilen {pdf.name}")
 
 
 def publish(meeting: Meeting, out_root: Path, staged: dict[str, Path]) -> MinutesResult:
+    """Move the protokoll's set into packets/MEETING/: every file of it (utdrag/ as a whole), or none."""
     target = out_root / meeting.id
-    target.mkdir(parents=True, exist_ok=True)
-    result = MinutesResult(target)
-    for name, path in staged.items():
-        destination = target / name
-        if path.is_dir():
-            old = target / f".{name}-gammal"
-            if destination.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(destination, old)
-            os.replace(path, destination)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(path, destination)
-        result.outputs.append(destination)
+    result = MinutesResult(target, publish_set(target, staged, obsolete=(ANSLAGSBEVIS_PDF,)))
     log.info("Klart: %s", display_path(target / PROTOKOLL_PDF))
     return result

@@ -9,24 +9,42 @@ serving members only, jäv, reservations, tjänstgörande ersättare).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import names
 from .. import schema as s
+from ..markdown_check import report_markdown
 from ..errors import Problem, SourceError
 from ..model import AgendaItem, Meeting, Person
+from ..render.documents import md_escape
+from ..sources import split_front_matter
+from . import votes
+from .votes import ADOPTED, ADOPTED_MOTION, MOTION, PROPOSAL, Motion, Option, Vote
 
 log = logging.getLogger(__name__)
 
 RECORD_FILE = "protokoll.yaml"
 JUSTERING_DAYS = 14
-ADOPTED = "bifall"  # the förslag till beslut is adopted as written
 NOTED = "noteras"  # an information item
 MOTION_KINDS = ("yrkande", "bifallsyrkande", "ändringsyrkande", "tilläggsyrkande", "avslag", "avslagsyrkande",
                 "återremiss", "bordläggning")
 VOTE_CHOICES = ("ja", "nej", "avstår")
+
+
+def _within(number: int, first: int | None, last: int | None) -> bool:
+    return (first is None or number >= first) and (last is None or number <= last)
+
+
+def _range_text(first: int | None, last: int | None, meeting: Meeting) -> str:
+    """'punkt 1–9' for an item range; open ends are the meeting's first and last item."""
+    numbers = [item.number for item in meeting.agenda if item.number is not None]
+    start = first if first is not None else min(numbers)
+    end = last if last is not None else max(numbers)
+    return f"punkt {start}" if start == end else f"punkt {start}–{end}"
 
 
 @dataclass(frozen=True)
@@ -35,9 +53,10 @@ class Substitute:
     replaces: Person  # the ledamot
     first: int | None = None  # agenda item numbers, inclusive
     last: int | None = None
+    line: int | None = field(default=None, compare=False)  # where the entry stands in protokoll.yaml
 
     def serves_at(self, number: int) -> bool:
-        return (self.first is None or number >= self.first) and (self.last is None or number <= self.last)
+        return _within(number, self.first, self.last)
 
 
 @dataclass(frozen=True)
@@ -47,26 +66,10 @@ class Partial:
     person: Person
     first: int | None = None
     last: int | None = None
+    line: int | None = field(default=None, compare=False)
 
     def present_at(self, number: int) -> bool:
-        return (self.first is None or number >= self.first) and (self.last is None or number <= self.last)
-
-
-@dataclass(frozen=True)
-class Motion:
-    person: Person
-    kind: str
-    text: str
-
-
-@dataclass
-class Vote:
-    yes_means: str
-    no_means: str
-    votes: dict[str, str]  # name -> ja | nej | avstår
-
-    def count(self, choice: str) -> int:
-        return sum(1 for v in self.votes.values() if v == choice)
+        return _within(number, self.first, self.last)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class Reservation:
     person: Person
     text: str = ""
     written: Path | None = None  # written reservation, an appendix
+    markdown: str = ""  # its text, read and checked when the record is loaded
+    markdown_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ class Decision:
     item: AgendaItem
     paragraph: int = 0  # § number, set by numbering
     decision: str = ""  # Markdown, resolved (never the word "bifall")
-    adopted_as_proposed: bool = False
+    keyword: str = ""  # "bifall", "bifall till", "noteras", or "" for the secretary's own text
+    chosen: Option | None = None  # the proposition 'bifall' / 'bifall till …' adopts
     information: str = ""  # Markdown for a standard item's own text
     motions: list[Motion] = field(default_factory=list)
     proposition_order: str = ""
@@ -98,6 +104,10 @@ class Decision:
     dispatch: list[str] = field(default_factory=list)
     immediate: bool = False  # justeras omedelbart
     line: int | None = None  # where the decision starts in protokoll.yaml
+    lines: dict[str, int] = field(default_factory=dict)  # field (normalised key) -> line
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(s.norm_key(key), self.line)
 
 
 @dataclass
@@ -143,6 +153,27 @@ class Record:
             result = [p for p in result if p.name not in barred]
         return result
 
+    def why_not_serving(self, meeting: Meeting, name: str, number: int) -> str:
+        """Why ``name`` does not serve at item ``number``, for messages."""
+        decision = next((d for d in self.decisions if d.item.number == number), None)
+        if decision is not None and name in {p.name for p in decision.disqualified}:
+            return "har anmält jäv"
+        if name in {p.name for p in self.absent}:
+            return "antecknad som frånvarande"
+        partial = next((p for p in self.partial if p.person.name == name), None)
+        if partial is not None and not partial.present_at(number):
+            return f"delvis närvarande, deltar bara i {_range_text(partial.first, partial.last, meeting)}"
+        substitute = next((sub for sub in self.substitutes if sub.replaces.name == name and sub.serves_at(number)),
+                          None)
+        if substitute is not None:
+            return f"ersatt av {substitute.person.name} vid punkten"
+        ranges = [_range_text(sub.first, sub.last, meeting) for sub in self.substitutes if sub.person.name == name]
+        if ranges:
+            return f"tjänstgörande ersättare bara vid {' och '.join(ranges)}"
+        if name in {p.name for p in meeting.committee.deputies}:
+            return "ersättare, men står inte under tjänstgörande ersättare"
+        return "inte med bland de tjänstgörande"
+
     @property
     def take_down(self) -> dt.date | None:
         """The day the notice may come down: after three weeks of appeal time."""
@@ -155,11 +186,13 @@ class Record:
 
 # ------------------------------------------------------------------ fields
 
+RANGE_FROM = s.Field("från", s.raw, aliases=("från punkt", "ankommer till punkt"))
+RANGE_TO = s.Field("till", s.raw, aliases=("till punkt", "till och med punkt", "lämnar efter punkt"))
 NAMED_RANGE_FIELDS = [
     s.Field("namn", s.text, required=True),
     s.Field("ersätter", s.text),
-    s.Field("från", s.raw, aliases=("från punkt", "ankommer till punkt")),
-    s.Field("till", s.raw, aliases=("till punkt", "till och med punkt", "lämnar efter punkt")),
+    RANGE_FROM,
+    RANGE_TO,
 ]
 OTHER_FIELDS = [s.Field("namn", s.text, required=True), s.Field("titel", s.text, default="")]
 ADJUSTMENT_FIELDS = [s.Field("datum", s.date_value), s.Field("plats", s.text, default="")]
@@ -222,6 +255,25 @@ def _norm_title(title: str) -> str:
 # ------------------------------------------------------------------- load
 
 
+@dataclass(frozen=True)
+class _Lines:
+    """Where one YAML mapping and its keys stand in the file."""
+
+    start: int | None
+    keys: dict[str, int]
+
+    @classmethod
+    def of(cls, data: Any, fallback: int | None) -> _Lines:
+        keys = {s.norm_key(k): v for k, v in getattr(data, "key_lines", {}).items()}
+        return cls(getattr(data, "line", fallback), keys)
+
+    def __call__(self, key: str) -> int | None:
+        return self.keys.get(s.norm_key(key), self.start)
+
+    def field(self, spec: s.Field) -> int | None:
+        return next((self.keys[k] for k in spec.keys if k in self.keys), self.start)
+
+
 def record_path(meeting: Meeting) -> Path:
     return meeting.folder / RECORD_FILE
 
@@ -233,8 +285,10 @@ def load_record(meeting: Meeting) -> Record:
     if not path.is_file():
         raise SourceError([Problem(path, "filen saknas. Skapa den efter sammanträdet med närvaro, justerare och "
                                          "besluten (se README, avsnittet Protokollet).")])
-    record = _Loader(meeting, path, found).load()
-    if record is not None:
+    loader = _Loader(meeting, path, found)
+    record = loader.load()
+    if record is not None and loader.attendance_read:
+        # Attendance that could not be read would make every later check guess; fix it first.
         check_record(meeting, record, found)
     for warning in found.warnings:
         log.warning("%s", warning)
@@ -253,6 +307,7 @@ class _Loader:
         self.members = {p.name for p in committee.members}
         self.deputies = {p.name for p in committee.deputies}
         self.numbers = {item.number for item in meeting.agenda if item.number is not None}
+        self.attendance_read = True
 
     def problem(self, message: str, field: str | None = None, line: int | None = None) -> None:
         self.found.problems.append(Problem(self.path, message, field=field, line=line))
@@ -266,10 +321,13 @@ class _Loader:
             return None
         self.lines = getattr(data, "key_lines", {})
         committee = self.meeting.committee
+        before = len(self.found.problems)
         absent = [self.person(n, "frånvarande", members_only=True) for n in self.names(values["frånvarande"],
                                                                                        "frånvarande")]
         substitutes = self.substitutes(values["tjänstgörande ersättare"])
         partial = self.partial(values["delvis närvarande"])
+        self.each_member_once([p for p in absent if p], partial)
+        self.attendance_read = len(self.found.problems) == before
         deputies_present = [self.person(n, "närvarande ersättare", deputies_only=True)
                             for n in self.names(values["närvarande ersättare"], "närvarande ersättare")]
         others = self.meeting.others
@@ -357,6 +415,10 @@ class _Loader:
         return [r for r in result if r]
 
     def rows(self, value: Any, name: str, fields: list[s.Field]) -> list[dict]:
+        return [row for row, _ in self.located_rows(value, name, fields)]
+
+    def located_rows(self, value: Any, name: str, fields: list[s.Field]) -> list[tuple[dict, _Lines]]:
+        """Each entry of a list, read against ``fields``, with where its keys stand."""
         if value in (None, "", []):
             return []
         if not isinstance(value, list):
@@ -364,15 +426,17 @@ class _Loader:
             return []
         rows = []
         for index, entry in enumerate(value, start=1):
+            lines = _Lines.of(entry, self.line(name))
             if isinstance(entry, str):
                 entry = {"namn": entry}
             row = self.found.reader(self.path, f"{name}[{index}].").read(entry, fields, self.line(name))
             if row is not None:
-                rows.append(row)
+                rows.append((row, lines))
         return rows
 
     def person(self, name: str, field: str, *, members_only: bool = False,
-               deputies_only: bool = False) -> Person | None:
+               deputies_only: bool = False, line: int | None = None) -> Person | None:
+        line = line if line is not None else self.line(field.split("[")[0])
         person = self.people.get(name)
         if person is None:
             import difflib
@@ -380,52 +444,83 @@ class _Loader:
             close = difflib.get_close_matches(name, list(self.people), n=1, cutoff=0.6)
             hint = f" Menade du '{close[0]}'?" if close else ""
             self.problem(f"'{name}' finns inte bland ledamöterna och ersättarna i "
-                         f"{self.meeting.committee.source.name}.{hint}", field, self.line(field.split("[")[0]))
+                         f"{self.meeting.committee.source.name}.{hint}", field, line)
             return None
         if members_only and name not in self.members:
-            self.problem(f"{name} är ersättare, inte ledamot.", field, self.line(field.split("[")[0]))
+            self.problem(f"{name} är ersättare, inte ledamot.", field, line)
             return None
         if deputies_only and name not in self.deputies:
-            self.problem(f"{name} är ledamot, inte ersättare.", field, self.line(field.split("[")[0]))
+            self.problem(f"{name} är ledamot, inte ersättare.", field, line)
             return None
         return person
 
-    def item_number(self, value: Any, field: str) -> int | None:
+    def item_number(self, value: Any, field: str, line: int | None = None) -> int | None:
         if value is None:
             return None
-        text = str(value).strip().lstrip("punkt").strip()
-        if not text.isdigit() or int(text) not in self.numbers:
+        text = str(value).strip().removeprefix("punkt").strip()
+        if isinstance(value, bool) or not text.isdigit() or int(text) not in self.numbers:
             self.problem(f"'{value}' är inget punktnummer i föredragningslistan "
-                         f"({min(self.numbers)}–{max(self.numbers)}).", field, self.line(field.split("[")[0]))
+                         f"({min(self.numbers)}–{max(self.numbers)}).", field,
+                         line if line is not None else self.line(field.split("[")[0]))
             return None
         return int(text)
 
+    def item_range(self, row: dict, lines: _Lines, field: str) -> tuple[int | None, int | None] | None:
+        """från and till as agenda item numbers, in order; None if they cannot be used."""
+        first_line, last_line = lines.field(RANGE_FROM), lines.field(RANGE_TO)
+        before = len(self.found.problems)
+        first = self.item_number(row.get("från"), field + ".från", first_line)
+        last = self.item_number(row.get("till"), field + ".till", last_line)
+        if len(self.found.problems) > before:
+            return None
+        if first is not None and last is not None and first > last:
+            self.problem(f"från punkt {first} till punkt {last} går baklänges. 'från' är den första punkten "
+                         f"personen deltar i och 'till' den sista, så 'från' får inte vara större än 'till' "
+                         f"(menade du från: {last}, till: {first}?).", field + ".till", last_line)
+            return None
+        return first, last
+
     def substitutes(self, value: Any) -> list[Substitute]:
         result = []
-        for index, row in enumerate(self.rows(value, "tjänstgörande ersättare", NAMED_RANGE_FIELDS), start=1):
+        rows = self.located_rows(value, "tjänstgörande ersättare", NAMED_RANGE_FIELDS)
+        for index, (row, lines) in enumerate(rows, start=1):
             field = f"tjänstgörande ersättare[{index}]"
-            person = self.person(row["namn"], field, deputies_only=True)
+            person = self.person(row["namn"], field, deputies_only=True, line=lines("namn"))
             if not row.get("ersätter"):
-                self.problem("ange vilken ledamot ersättaren tjänstgör för (ersätter: Namn).", field,
-                             self.line("tjänstgörande ersättare"))
+                self.problem("ange vilken ledamot ersättaren tjänstgör för (ersätter: Namn).", field, lines.start)
                 continue
-            replaces = self.person(row["ersätter"], field + ".ersätter", members_only=True)
-            first = self.item_number(row.get("från"), field + ".från")
-            last = self.item_number(row.get("till"), field + ".till")
-            if person and replaces:
-                result.append(Substitute(person, replaces, first, last))
+            replaces = self.person(row["ersätter"], field + ".ersätter", members_only=True, line=lines("ersätter"))
+            span = self.item_range(row, lines, field)
+            if person and replaces and span:
+                result.append(Substitute(person, replaces, *span, line=lines.start))
         return result
 
     def partial(self, value: Any) -> list[Partial]:
         result = []
-        for index, row in enumerate(self.rows(value, "delvis närvarande", NAMED_RANGE_FIELDS), start=1):
+        for index, (row, lines) in enumerate(self.located_rows(value, "delvis närvarande", NAMED_RANGE_FIELDS),
+                                             start=1):
             field = f"delvis närvarande[{index}]"
-            person = self.person(row["namn"], field, members_only=True)
-            first = self.item_number(row.get("från"), field + ".från")
-            last = self.item_number(row.get("till"), field + ".till")
-            if person:
-                result.append(Partial(person, first, last))
+            person = self.person(row["namn"], field, members_only=True, line=lines("namn"))
+            span = self.item_range(row, lines, field)
+            if span == (None, None):
+                self.problem("ange från vilken punkt ledamoten deltog (från:) eller till och med vilken (till:), "
+                             "eller båda; annars är ledamoten närvarande hela sammanträdet och ska inte stå här.",
+                             field, lines.start)
+            elif person and span:
+                result.append(Partial(person, *span, line=lines.start))
         return result
+
+    def each_member_once(self, absent: list[Person], partial: list[Partial]) -> None:
+        """A ledamot is frånvarande or delvis närvarande, once; never both."""
+        seen: dict[str, str] = {}
+        entries = [(p.name, "frånvarande", self.line("frånvarande")) for p in absent]
+        entries += [(p.person.name, "delvis närvarande", p.line) for p in partial]
+        for name, where, line in entries:
+            if name in seen:
+                also = "där också" if seen[name] == where else f"också under {seen[name]}"
+                self.problem(f"{name} står under {where} och {also}. Ange ledamoten en gång: frånvarande om "
+                             "hen inte deltog alls, annars delvis närvarande med från/till.", where, line)
+            seen[name] = where
 
     # -- decisions
 
@@ -461,34 +556,20 @@ class _Loader:
         values = self.found.reader(self.path, where + ".").read(entry, DECISION_FIELDS, line)
         if values is None:
             return None
-        self._line = line
-        decision = Decision(item=item, information=values["text"], line=line)
-        decision.decision, decision.adopted_as_proposed = self.decision_text(item, values["beslut"], record,
-                                                                            where, line)
-        for index, row in enumerate(self.rows(values["yrkanden"], where + ".yrkanden", MOTION_FIELDS), start=1):
-            person = self.person(row["namn"], f"{where}.yrkanden[{index}]")
-            if person:
-                decision.motions.append(Motion(person, row["typ"], row["text"]))
+        lines = _Lines.of(entry, line)
+        decision = Decision(item=item, information=values["text"], line=line, lines=lines.keys)
+        decision.motions = self.motions(values["yrkanden"], where)
+        self.decision_text(decision, values["beslut"], record)
         decision.proposition_order = values["propositionsordning"]
         if values["omröstning"] is not None:
-            decision.vote = self.vote(values["omröstning"], where + ".omröstning", line)
-        for index, row in enumerate(self.rows(values["reservationer"], where + ".reservationer",
-                                              RESERVATION_FIELDS), start=1):
-            person = self.person(row["namn"], f"{where}.reservationer[{index}]")
-            written = None
-            if row["skriftlig"]:
-                written = (self.meeting.folder / row["skriftlig"]).resolve()
-                if not written.is_relative_to(self.meeting.folder.resolve()) or not written.is_file():
-                    self.problem(f"den skriftliga reservationen '{row['skriftlig']}' finns inte i "
-                                 f"{self.meeting.folder}.", f"{where}.reservationer[{index}].skriftlig", line)
-                    written = None
-            if person:
-                decision.reservations.append(Reservation(person, row["text"], written))
-        decision.disqualified = [p for p in (self.person(n, f"{where}.jäv")
+            decision.vote = self.vote(values["omröstning"], where + ".omröstning", lines("omröstning"))
+        decision.reservations = self.reservations(values["reservationer"], where)
+        decision.disqualified = [p for p in (self.person(n, f"{where}.jäv", line=lines("jäv"))
                                              for n in self.names(values["jäv"], "jäv")) if p]
         for index, row in enumerate(self.rows(values["protokollsanteckningar"], where + ".protokollsanteckningar",
                                               NOTE_FIELDS), start=1):
-            person = self.person(row["namn"], f"{where}.protokollsanteckningar[{index}]") if row["namn"] else None
+            person = (self.person(row["namn"], f"{where}.protokollsanteckningar[{index}]",
+                                  line=lines("protokollsanteckningar")) if row["namn"] else None)
             decision.notes.append(Note(person, row["text"]))
         if values["expedieras till"] is not None:
             decision.dispatch = values["expedieras till"]
@@ -497,23 +578,98 @@ class _Loader:
         decision.immediate = self.flag(values["justeras omedelbart"], f"{where}.justeras omedelbart")
         return decision
 
-    def decision_text(self, item: AgendaItem, text: str, record: Record, where: str,
-                      line: int | None) -> tuple[str, bool]:
-        word = text.strip().lower().rstrip(".")
+    def motions(self, value: Any, where: str) -> list[Motion]:
+        result = []
+        for index, (row, lines) in enumerate(self.located_rows(value, where + ".yrkanden", MOTION_FIELDS), start=1):
+            person = self.person(row["namn"], f"{where}.yrkanden[{index}]", line=lines("namn"))
+            if person:
+                result.append(Motion(person, row["typ"], row["text"]))
+        return votes.numbered(result)
+
+    def reservations(self, value: Any, where: str) -> list[Reservation]:
+        result = []
+        for index, (row, lines) in enumerate(self.located_rows(value, where + ".reservationer", RESERVATION_FIELDS),
+                                             start=1):
+            person = self.person(row["namn"], f"{where}.reservationer[{index}]", line=lines("namn"))
+            reservation = Reservation(person, row["text"]) if person else None
+            if row["skriftlig"]:
+                reservation = self.written_reservation(reservation, row["skriftlig"],
+                                                       f"{where}.reservationer[{index}].skriftlig", lines("skriftlig"))
+            if reservation is not None:
+                result.append(reservation)
+        return result
+
+    def written_reservation(self, reservation: Reservation | None, name: str, field: str,
+                            line: int | None) -> Reservation | None:
+        """The reservation with its written text, read and checked now so that nothing is lost later."""
+        folder = self.meeting.folder
+        written = names.locate(folder, name).resolve()
+        if not written.is_relative_to(folder.resolve()) or not written.is_file():
+            self.problem(f"den skriftliga reservationen '{name}' finns inte i {folder}.", field, line)
+            return None
+        _, body, body_line = split_front_matter(written, self.found, required=False)
+        report_markdown(self.found, written, body, body_line, folder)
+        if reservation is None:
+            return None
+        return Reservation(reservation.person, reservation.text, written, body, body_line)
+
+    def decision_text(self, decision: Decision, text: str, record: Record) -> None:
+        """Resolve 'bifall', 'bifall till …' and 'noteras'; anything else is the decision's own text."""
+        written = " ".join(text.split()).rstrip(".")
+        word = written.lower()
         if word == ADOPTED:
-            if item.case is not None:
-                return item.case.proposal, True
-            standard = STANDARD_DECISIONS.get(_norm_title(item.title))
-            if standard:
-                return standard, False
-            if "justerare" in item.title.lower():
-                return self.adjusters_decision(record), False
-            self.problem(f"punkt {item.number} ({item.title}) har inget förslag till beslut att bifalla. "
-                         "Skriv beslutets text.", where, line)
-            return "", False
-        if word == NOTED:
-            return "Informationen noteras.", False
-        return text, False
+            decision.keyword, decision.chosen = ADOPTED, Option(PROPOSAL)
+            decision.decision = self.adopted_text(decision, record)
+        elif word.startswith(ADOPTED_MOTION + " "):
+            decision.keyword = ADOPTED_MOTION
+            self.adopted_motion(decision, written[len(ADOPTED_MOTION):].strip(), record)
+        elif word == NOTED:
+            decision.keyword, decision.decision = NOTED, "Informationen noteras."
+        else:
+            decision.decision = text
+
+    def adopted_text(self, decision: Decision, record: Record) -> str:
+        """What 'bifall' means for this item: its förslag till beslut, or the standard decision."""
+        item = decision.item
+        if item.case is not None:
+            return item.case.proposal
+        standard = STANDARD_DECISIONS.get(_norm_title(item.title))
+        if standard:
+            return standard
+        if "justerare" in item.title.lower():
+            return self.adjusters_decision(record)
+        self.problem(f"punkt {item.number} ({item.title}) har inget förslag till beslut att bifalla. "
+                     "Skriv beslutets text.", f"beslut.{item.number}", decision.line_of("beslut"))
+        return ""
+
+    def adopted_motion(self, decision: Decision, name: str, record: Record) -> None:
+        """'bifall till Jörgen Perssons ändringsyrkande': the decision is that yrkande."""
+        option = votes.resolve(name, decision.motions, self.meeting.committee.proposal_heading)
+        if option is None or option.kind not in (PROPOSAL, MOTION) or not option.accepted:
+            self.problem(f"'bifall till {name}' pekar inte ut något av förslagen vid punkt {decision.item.number}. "
+                         f"Skriv 'bifall till' och ett av: {votes.valid_names(decision.motions)}; yrkandet ska stå "
+                         "under yrkanden.", f"beslut.{decision.item.number}.beslut", decision.line_of("beslut"))
+            return
+        decision.chosen = option
+        if option.kind == PROPOSAL:
+            decision.decision = self.adopted_text(decision, record)
+        else:
+            decision.decision = self.motion_decision(decision, option.motion)
+
+    def motion_decision(self, decision: Decision, motion: Motion) -> str:
+        """The decision text for an adopted yrkande, in its own words (Markdown)."""
+        reference = md_escape(votes.motion_reference(motion))
+        words = " ".join(motion.text.split()).rstrip(".")
+        if not words:
+            clause = f" enligt {reference}."
+        elif words.lower().startswith("att "):
+            clause = f", enligt {reference}, {md_escape(words)}."
+        else:
+            clause = f" enligt {reference}: {md_escape(words)}."
+        item = decision.item
+        if motion.kind == "tilläggsyrkande" and item.case is not None:
+            return f"{item.case.proposal}\n\nDärutöver beslutar nämnden{clause}"
+        return f"Nämnden beslutar{clause}"
 
     def adjusters_decision(self, record: Record) -> str:
         names = [p.with_party() for p in record.adjusters]
@@ -526,126 +682,165 @@ class _Loader:
         values = self.found.reader(self.path, where + ".").read(value, VOTE_FIELDS, line)
         if values is None:
             return None
+        lines = _Lines.of(value, line)
         ballots = values["röster"]
         if not isinstance(ballots, dict):
-            self.problem("rösterna skrivs som listor under ja:, nej: och avstår:.", where + ".röster", line)
+            self.problem("rösterna skrivs som listor under ja:, nej: och avstår:.", where + ".röster",
+                         lines("röster"))
             return None
-        votes: dict[str, str] = {}
+        ballot_lines = _Lines.of(ballots, lines("röster"))
+        vote = Vote(values["ja"], values["nej"], {}, lines={"ja": lines("ja"), "nej": lines("nej"),
+                                                            "röster": lines("röster")})
         for choice, names in ballots.items():
-            key = s.norm_key(choice)
-            canonical = {"ja": "ja", "nej": "nej", "avstar": "avstår"}.get(key)
+            canonical = {"ja": "ja", "nej": "nej", "avstar": "avstår"}.get(s.norm_key(choice))
             if canonical is None:
-                self.problem(f"'{choice}' är inget röstalternativ; använd ja, nej eller avstår.", where + ".röster",
-                             line)
+                self.problem(f"'{choice}' är inget röstalternativ; använd ja, nej eller avstår.",
+                             where + ".röster", ballot_lines(choice))
                 continue
-            for name in self.names(names, f"{where}.röster.{choice}"):
-                if name in votes:
-                    self.problem(f"{name} är räknad två gånger i omröstningen ({votes[name]} och {canonical}).",
-                                 where + ".röster", line)
-                    continue
-                if self.person(name, f"{where}.röster.{canonical}"):
-                    votes[name] = canonical
-        return Vote(values["ja"], values["nej"], votes)
+            vote.lines[f"röster.{canonical}"] = ballot_lines(choice)
+            self.ballots(vote, canonical, self.names(names, f"{where}.röster.{choice}"), where, ballot_lines(choice))
+        return vote
+
+    def ballots(self, vote: Vote, choice: str, names: list[str], where: str, line: int | None) -> None:
+        for name in names:
+            if name in vote.votes:
+                self.problem(f"{name} är räknad två gånger i omröstningen ({vote.votes[name]} och {choice}).",
+                             where + ".röster", line)
+            elif self.person(name, f"{where}.röster.{choice}", line=line):
+                vote.votes[name] = choice
 
 
 # ------------------------------------------------------------------ checks
 
 
 def check_record(meeting: Meeting, record: Record, found: s.Collected) -> None:
-    """Kommunallagen's rules, each a problem naming the file and the item."""
-    path = record.source
-    members = meeting.committee.members
-    quorum = len(members) // 2 + 1
-    for substitute in record.substitutes:
-        for item in meeting.agenda:
-            if item.number is None or not substitute.serves_at(item.number):
-                continue
-            serving = {p.name for p in record.serving(meeting, item.number)}
-            if substitute.replaces.name in serving:
-                found.problems.append(Problem(
-                    path, f"{substitute.person.name} tjänstgör för {substitute.replaces.name} vid punkt "
-                          f"{item.number}, men {substitute.replaces.name} är själv närvarande och tjänstgör då. "
-                          f"Ange {substitute.replaces.name} som frånvarande eller delvis närvarande, eller ange "
-                          "från/till för ersättaren.", field="tjänstgörande ersättare"))
-                break
-    replaced: dict[tuple[str, int], str] = {}
-    serving_for: dict[tuple[str, int], str] = {}
+    """Kommunallagen's rules, each a problem naming the file, the item and the line."""
+    _check_substitutes(meeting, record, found)
     for decision in record.decisions:
-        number = decision.item.number
-        where = f"beslut.{number}"
-        serving = record.serving(meeting, number)
-        serving_names = {p.name for p in serving}
-        for substitute in record.substitutes:
-            if substitute.serves_at(number):
-                key = (substitute.replaces.name, number)
-                if key in replaced and replaced[key] != substitute.person.name:
-                    found.problems.append(Problem(
-                        path, f"både {replaced[key]} och {substitute.person.name} tjänstgör för "
-                              f"{substitute.replaces.name} vid punkt {number}.", field="tjänstgörande ersättare"))
-                replaced[key] = substitute.person.name
-                own = (substitute.person.name, number)
-                if own in serving_for and serving_for[own] != substitute.replaces.name:
-                    found.problems.append(Problem(
-                        path, f"{substitute.person.name} tjänstgör för både {serving_for[own]} och "
-                              f"{substitute.replaces.name} vid punkt {number}; en ersättare kan bara ersätta en "
-                              "ledamot åt gången.", field="tjänstgörande ersättare"))
-                serving_for[own] = substitute.replaces.name
-        if len(serving) < quorum:
-            found.problems.append(Problem(
-                path, f"nämnden är inte beslutför vid punkt {number}: {len(serving)} tjänstgör men mer än hälften "
-                      f"av de {len(members)} ledamöterna ({quorum}) måste delta (kommunallagen 6 kap. 35 §).",
-                field=where, line=decision.line))
-        barred = {p.name for p in decision.disqualified}
-        would_serve = {p.name for p in record.serving(meeting, number, with_disqualified=True)}
-        for person in decision.disqualified:
-            if person.name not in would_serve:
-                found.problems.append(Problem(path, f"{person.name} anmäler jäv men tjänstgör inte vid punkt "
-                                                    f"{number}.", field=where + ".jäv", line=decision.line))
-        if decision.vote is not None:
-            _check_vote(path, where, decision, serving_names, barred, found)
-        for reservation in decision.reservations:
-            name = reservation.person.name
-            if name in barred:
-                found.problems.append(Problem(path, f"{name} har anmält jäv och deltar inte i beslutet, och kan "
-                                                    "därför inte reservera sig.", field=where + ".reservationer", line=decision.line))
-            elif name not in serving_names:
-                found.problems.append(Problem(path, f"{name} tjänstgör inte vid punkt {number} och kan därför inte "
-                                                    "reservera sig; bara den som deltagit i beslutet kan det.",
-                                              field=where + ".reservationer", line=decision.line))
-            elif decision.vote is not None and decision.vote.votes.get(name) == winning_side(decision.vote,
-                                                                                             _chair(meeting)):
-                found.problems.append(Problem(path, f"{name} röstade för beslutet och kan inte reservera sig "
-                                                    "mot det.", field=where + ".reservationer", line=decision.line))
+        _check_decision(meeting, record, decision, found)
     _check_adjustment(meeting, record, found)
 
 
-def _check_vote(path: Path, where: str, decision: Decision, serving: set[str], barred: set[str],
-                found: s.Collected) -> None:
-    votes = decision.vote.votes
-    for name in votes:
+def _check_substitutes(meeting: Meeting, record: Record, found: s.Collected) -> None:
+    """An ersättare serves for an absent ledamot, one at a time, and a ledamot has one ersättare at a time."""
+    path = record.source
+    for substitute in record.substitutes:
+        for number in _item_numbers(meeting):
+            if not substitute.serves_at(number):
+                continue
+            serving = {p.name for p in record.serving(meeting, number)}
+            if substitute.replaces.name in serving:
+                found.problems.append(Problem(
+                    path, f"{substitute.person.name} tjänstgör för {substitute.replaces.name} vid punkt "
+                          f"{number}, men {substitute.replaces.name} är själv närvarande och tjänstgör då. "
+                          f"Ange {substitute.replaces.name} som frånvarande eller delvis närvarande, eller ange "
+                          "från/till för ersättaren.", field="tjänstgörande ersättare", line=substitute.line))
+                break
+    reported: set[tuple[Substitute, Substitute]] = set()
+    for number in _item_numbers(meeting):
+        active = [sub for sub in record.substitutes if sub.serves_at(number)]
+        for first, second in itertools.combinations(active, 2):
+            if (first, second) in reported:
+                continue
+            if first.replaces == second.replaces and first.person != second.person:
+                message = (f"både {first.person.name} och {second.person.name} tjänstgör för "
+                           f"{first.replaces.name} vid punkt {number}.")
+            elif first.person == second.person and first.replaces != second.replaces:
+                message = (f"{first.person.name} tjänstgör för både {first.replaces.name} och "
+                           f"{second.replaces.name} vid punkt {number}; en ersättare kan bara ersätta en ledamot "
+                           "åt gången.")
+            else:
+                continue
+            reported.add((first, second))
+            found.problems.append(Problem(path, message, field="tjänstgörande ersättare", line=second.line))
+
+
+def _item_numbers(meeting: Meeting) -> list[int]:
+    return [item.number for item in meeting.agenda if item.number is not None]
+
+
+def _check_decision(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
+    path = record.source
+    _check_participants(meeting, record, decision, found)
+    if decision.vote is not None:
+        _check_vote(meeting, record, decision, found)
+    found.problems.extend(votes.check_agreement(path, decision, meeting.committee.proposal_heading))
+    _check_reservations(meeting, record, decision, found)
+
+
+def _check_participants(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
+    """Quorum at the item; jäv only by someone who would serve; yrkanden only by those who serve."""
+    path, number = record.source, decision.item.number
+    where = f"beslut.{number}"
+    members = meeting.committee.members
+    quorum = len(members) // 2 + 1
+    serving = {p.name for p in record.serving(meeting, number)}
+    if len(serving) < quorum:
+        found.problems.append(Problem(
+            path, f"nämnden är inte beslutför vid punkt {number}: {len(serving)} tjänstgör men mer än hälften "
+                  f"av de {len(members)} ledamöterna ({quorum}) måste delta enligt kommunallagen.",
+            field=where, line=decision.line))
+    would_serve = {p.name for p in record.serving(meeting, number, with_disqualified=True)}
+    for person in decision.disqualified:
+        if person.name not in would_serve:
+            found.problems.append(Problem(path, f"{person.name} anmäler jäv men tjänstgör inte vid punkt "
+                                                f"{number}.", field=where + ".jäv", line=decision.line_of("jäv")))
+    for motion in decision.motions:
+        if motion.person.name not in serving:
+            found.problems.append(Problem(
+                path, f"{motion.person.name} tjänstgör inte vid punkt {number} och kan inte yrka "
+                      f"({record.why_not_serving(meeting, motion.person.name, number)}); bara den som deltar i "
+                      "beslutet får lägga yrkanden.", field=where + ".yrkanden", line=decision.line_of("yrkanden")))
+
+
+def _check_vote(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
+    """Everyone serving votes once, nobody else does, and the result can be told."""
+    path, vote, number = record.source, decision.vote, decision.item.number
+    where = f"beslut.{number}"
+    serving = {p.name for p in record.serving(meeting, number)}
+    barred = {p.name for p in decision.disqualified}
+    for name, choice in vote.votes.items():
+        line = vote.line(f"röster.{choice}", decision.line_of("omröstning"))
         if name in barred:
-            found.problems.append(Problem(path, f"{name} har anmält jäv men finns med i omröstningen. Den som är "
-                                                "jävig får inte delta i beslutet.", field=where + ".omröstning", line=decision.line))
+            message = "har anmält jäv men finns med i omröstningen. Den som är jävig får inte delta i beslutet."
         elif name not in serving:
-            found.problems.append(Problem(path, f"{name} tjänstgör inte vid punkt {decision.item.number} och får "
-                                                "inte rösta.", field=where + ".omröstning", line=decision.line))
-    missing = sorted(serving - set(votes))
+            message = (f"tjänstgör inte vid punkt {number} och får inte rösta "
+                       f"({record.why_not_serving(meeting, name, number)}).")
+        else:
+            continue
+        found.problems.append(Problem(path, f"{name} {message}", field=f"{where}.omröstning.röster.{choice}",
+                                      line=line))
+    missing = [p.name for p in record.serving(meeting, number) if p.name not in vote.votes]
     if missing:
         found.problems.append(Problem(path, f"i omröstningen saknas {', '.join(missing)}. Alla tjänstgörande ska "
-                                            "stå under ja, nej eller avstår.", field=where + ".omröstning", line=decision.line))
+                                            "stå under ja, nej eller avstår.", field=where + ".omröstning.röster",
+                                      line=vote.line("röster", decision.line)))
+    chair = votes.presiding(meeting.committee.members, serving)
+    vote.outcome = votes.outcome(vote, chair)
+    if vote.outcome.side is None:
+        found.problems.append(votes.tie_problem(path, where, number, vote, vote.outcome, chair, decision.line))
 
 
-def _chair(meeting: Meeting) -> str:
-    chair = meeting.committee.chair
-    return chair.name if chair else ""
-
-
-def winning_side(vote: Vote, chair: str) -> str:
-    """ja or nej; at a tie the chair's vote decides (kommunallagen 6 kap. 39 §)."""
-    yes, no = vote.count("ja"), vote.count("nej")
-    if yes != no:
-        return "ja" if yes > no else "nej"
-    return vote.votes.get(chair, "ja") if vote.votes.get(chair) in ("ja", "nej") else "ja"
+def _check_reservations(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
+    """Only someone who took part in the decision, and did not vote for it, reserves against it."""
+    path, number = record.source, decision.item.number
+    where = f"beslut.{number}"
+    serving = {p.name for p in record.serving(meeting, number)}
+    barred = {p.name for p in decision.disqualified}
+    won = decision.vote.outcome.side if decision.vote is not None and decision.vote.outcome else None
+    line = decision.line_of("reservationer")
+    for reservation in decision.reservations:
+        name = reservation.person.name
+        if name in barred:
+            message = "har anmält jäv och deltar inte i beslutet, och kan därför inte reservera sig."
+        elif name not in serving:
+            message = (f"tjänstgör inte vid punkt {number} och kan därför inte reservera sig; bara den som "
+                       f"deltagit i beslutet kan det ({record.why_not_serving(meeting, name, number)}).")
+        elif won is not None and decision.vote.votes.get(name) == won:
+            message = "röstade för beslutet och kan inte reservera sig mot det."
+        else:
+            continue
+        found.problems.append(Problem(path, f"{name} {message}", field=where + ".reservationer", line=line))
 
 
 def _check_adjustment(meeting: Meeting, record: Record, found: s.Collected) -> None:
@@ -657,7 +852,7 @@ def _check_adjustment(meeting: Meeting, record: Record, found: s.Collected) -> N
                                       field="justering.datum"))
     elif days > JUSTERING_DAYS:
         found.warnings.append(Problem(
-            record.source, f"justeringen sker {days} dagar efter sammanträdet; enligt kommunallagen (8 kap. 12 §) "
+            record.source, f"justeringen sker {days} dagar efter sammanträdet; enligt kommunallagen "
                            f"ska protokollet justeras senast inom {JUSTERING_DAYS} dagar.", field="justering.datum"))
     if record.posted is not None and record.posted < record.adjustment_date:
         found.problems.append(Problem(record.source, "anslaget kan inte sättas upp före justeringen.",

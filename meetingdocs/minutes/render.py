@@ -10,12 +10,11 @@ from pathlib import Path
 
 from docx.text.paragraph import Paragraph
 
-from ..markdown_docx import insert_markdown
-from ..model import Meeting, Person
-from ..render.documents import md_escape, render_template
-from ..sources import split_front_matter
-from .. import schema
-from .record import Decision, Record, winning_side
+from ..markdown_docx import MarkdownContext, insert_markdown
+from ..model import CHAIR, Meeting, Person
+from ..render.documents import case_context, md_escape, render_template
+from . import votes
+from .record import Decision, Record
 
 NOT_ADJUSTED = "OJUSTERAT"
 
@@ -128,10 +127,12 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
     anchor.insert_paragraph_before(f"§ {decision.paragraph}", style="Heading 1")
     anchor.insert_paragraph_before(item.heading, style="Heading 2")
 
+    context = case_context(meeting, case, namespace=f"§{decision.paragraph}") if case is not None else None
+
     def section(title: str, markdown: str = "", lines: list[str] | None = None) -> None:
         anchor.insert_paragraph_before(title, style="Heading 3")
         if markdown:
-            insert_markdown(anchor, markdown, heading_shift=-1)
+            insert_markdown(anchor, markdown, heading_shift=-1, context=context)
         for line in lines or []:
             anchor.insert_paragraph_before(line, style="Tät")
 
@@ -142,6 +143,7 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
         )
         section("Sammanfattning", summary)
         section("Förslag till beslut", case.proposal)
+        context.resolve_links()
     elif decision.information:
         insert_markdown(anchor, decision.information)
     if decision.motions:
@@ -170,29 +172,52 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
 def _motion_line(motion) -> str:
     verb = MOTION_VERBS.get(motion.kind, "yrkar")
     text = motion.text.strip()
-    if text and not verb.endswith(","):
-        return f"{motion.person.with_party()} {verb}: {text}"
-    if text:
-        return f"{motion.person.with_party()} {verb} {text[0].lower() + text[1:]}"
-    return f"{motion.person.with_party()} {verb}."
-
-
-def _possessive(name: str) -> str:
-    return name if name.endswith(("s", "x", "z")) else name + "s"
+    who = motion.person.with_party()
+    if not text:
+        return f"{who} {verb}."
+    if verb.endswith(",") or motion.kind in ("återremiss", "bordläggning"):
+        return f"{who} {verb} {text[0].lower() + text[1:]}"
+    return f"{who} {verb}: {text}"
 
 
 def proposition_order(meeting: Meeting, decision: Decision) -> str:
     """The chair's propositions, generated from the yrkanden and the result."""
-    # A bifallsyrkande supports the proposal; it is not a proposition of its own.
-    options = ["förslaget till beslut"] + [f"{_possessive(m.person.name)} {m.kind}" for m in decision.motions
-                                            if m.kind != "bifallsyrkande"]
+    options = [option.label for option in votes.propositions(decision.motions)]
     text = f"Ordföranden ställer proposition på {_join(options)}"
     if decision.vote is None:
-        winner = "förslaget till beslut" if decision.adopted_as_proposed else "det yrkande som framgår av beslutet"
-        return f"{text} och finner att nämnden beslutar enligt {winner}."
+        return f"{text} och finner att nämnden beslutar enligt {_finding(decision)}."
     vote = decision.vote
-    return (f"{text} och finner att nämnden beslutar enligt {vote.yes_means}. Omröstning begärs och verkställs. "
-            f"Följande propositionsordning godkänns: Ja-röst för {vote.yes_means}, nej-röst för {vote.no_means}.")
+    yes, no = _side(vote, "ja"), _side(vote, "nej")
+    return (f"{text} och finner att nämnden beslutar {_decides(vote, 'ja')}. Omröstning begärs och verkställs. "
+            f"Följande propositionsordning godkänns: Ja-röst för {yes}, nej-röst för {no}.")
+
+
+def _side(vote: votes.Vote, side: str) -> str:
+    """What a ja or nej vote is for, as written in protokoll.yaml ('att ärendet avgörs i dag' spelled out)."""
+    option = vote.sides[0 if side == "ja" else 1] if vote.sides else None
+    if option is not None and option.kind == votes.TODAY:
+        return option.label
+    return vote.yes_means if side == "ja" else vote.no_means
+
+
+def _decides(vote: votes.Vote, side: str) -> str:
+    """What the committee decides when ``side`` wins, after 'nämnden beslutar'.
+
+    'enligt Jörgen Perssons ändringsyrkande', 'att bifalla …', 'att avslå …' or 'att ärendet avgörs i dag'.
+    """
+    text = _side(vote, side)
+    for written, verb in (("bifall till ", "att bifalla "), ("avslag på ", "att avslå ")):
+        if text.lower().startswith(written):
+            return verb + text[len(written):]
+    return text if text.startswith("att ") else f"enligt {text}"
+
+
+def _finding(decision: Decision) -> str:
+    """What the chair found the committee decided, without a vote."""
+    if decision.chosen is not None:
+        return decision.chosen.label
+    carried = [m for m in decision.motions if m.kind != "bifallsyrkande" and votes.refers_to(decision.decision, m)]
+    return votes.motion_label(carried[0]) if len(carried) == 1 else "det yrkande som framgår av beslutet"
 
 
 def _join(parts: list[str]) -> str:
@@ -203,7 +228,8 @@ def _write_vote(anchor: Paragraph, meeting: Meeting, record: Record, decision: D
     vote = decision.vote
     number = decision.item.number
     anchor.insert_paragraph_before("Omröstning", style="Heading 3")
-    anchor.insert_paragraph_before(f"Ja-röst för {vote.yes_means}. Nej-röst för {vote.no_means}.", style="Tät")
+    anchor.insert_paragraph_before(f"Ja-röst för {_side(vote, 'ja')}. Nej-röst för {_side(vote, 'nej')}.",
+                                   style="Tät")
     rows = ["| Ledamot | Ja | Nej | Avstår |", "| --- | :---: | :---: | :---: |"]
     for person in record.serving(meeting, number):
         choice = vote.votes.get(person.name, "")
@@ -212,15 +238,20 @@ def _write_vote(anchor: Paragraph, meeting: Meeting, record: Record, decision: D
     yes, no, abstain = vote.count("ja"), vote.count("nej"), vote.count("avstår")
     rows.append(f"| **Summa** | **{yes}** | **{no}** | **{abstain}** |")
     insert_markdown(anchor, "\n".join(rows))
-    chair = meeting.committee.chair.name if meeting.committee.chair else ""
-    side = winning_side(vote, chair)
-    outcome = vote.yes_means if side == "ja" else vote.no_means
-    result = (f"Med {yes} ja-röster mot {no} nej-röster, och {abstain} som avstår, beslutar nämnden "
-              f"enligt {outcome}.")
-    if yes == no:
-        result = (f"Omröstningen ger {yes} ja-röster och {no} nej-röster ({abstain} avstår). Ordförandens röst "
-                  f"avgör (kommunallagen 6 kap. 39 §): nämnden beslutar enligt {outcome}.")
-    anchor.insert_paragraph_before(result, style="Normal")
+    anchor.insert_paragraph_before(vote_result(vote), style="Normal")
+
+
+def vote_result(vote: votes.Vote) -> str:
+    """The sentence after the vote table; the checks have made sure the vote has a winner."""
+    result = vote.outcome
+    outcome = _decides(vote, result.side)
+    if result.casting is None:
+        return (f"Med {result.yes} ja-röster mot {result.no} nej-röster, och {result.abstain} som avstår, beslutar "
+                f"nämnden {outcome}.")
+    chair = "Ordföranden" if result.casting.role == CHAIR else "Tjänstgörande ordförande"
+    return (f"Omröstningen ger {result.yes} ja-röster och {result.no} nej-röster ({result.abstain} avstår). "
+            f"{chair} {result.casting.with_party()} har utslagsröst och röstade "
+            f"{result.side}: nämnden beslutar {outcome}.")
 
 
 def _reservation_line(reservation) -> str:
@@ -232,7 +263,7 @@ def _reservation_line(reservation) -> str:
     return line
 
 
-def _written_reservations(anchor: Paragraph, record: Record) -> None:
+def _written_reservations(anchor: Paragraph, meeting: Meeting, record: Record) -> None:
     for decision in record.decisions:
         for reservation in decision.reservations:
             if reservation.written is None:
@@ -242,9 +273,10 @@ def _written_reservations(anchor: Paragraph, record: Record) -> None:
             heading.paragraph_format.page_break_before = True
             anchor.insert_paragraph_before(f"{reservation.person.with_party()} – {decision.item.heading}",
                                            style="Heading 2")
-            found = schema.Collected()
-            _, body, _ = split_front_matter(reservation.written, found, required=False)
-            insert_markdown(anchor, body)
+            context = MarkdownContext.for_file(reservation.written, meeting.folder, [reservation.markdown],
+                                               namespace=f"reservation-{decision.paragraph}-{reservation.person.name}")
+            insert_markdown(anchor, reservation.markdown, context=context)
+            context.resolve_links()
 
 
 # -------------------------------------------------------------- documents
@@ -257,7 +289,7 @@ def render_protokoll(meeting: Meeting, record: Record, template: Path, out: Path
     def body(anchor: Paragraph) -> None:
         for decision in record.decisions:
             write_paragraph(anchor, meeting, record, decision)
-        _written_reservations(anchor, record)
+        _written_reservations(anchor, meeting, record)
 
     return render_template(template, context, out, body)
 

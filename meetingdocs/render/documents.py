@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
-from ..markdown_docx import insert_markdown, remove_paragraph
+from ..markdown_docx import MarkdownContext, bookmark_heading, insert_markdown, remove_paragraph
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Committee, Meeting, Person
 from ..sources import PROPOSAL
 
@@ -95,6 +95,20 @@ def _heading(anchor: Paragraph, text: str, level: int) -> Paragraph:
     return anchor.insert_paragraph_before(text, style=f"Heading {level}")
 
 
+def case_context(meeting: Meeting, case: Case, namespace: str = "") -> MarkdownContext:
+    """What the Markdown of ``case``'s tjänsteskrivelse needs: its folder for
+    images, its footnotes and its headings for #links."""
+    texts = [s.markdown for s in case.description] + [case.proposal] + [s.markdown for s in case.after_proposal]
+    return MarkdownContext.for_file(case.source, meeting.folder, texts, namespace)
+
+
+def _section(anchor: Paragraph, heading: str, markdown: str, level: int, context: MarkdownContext,
+             *, shift: int = 0, also: tuple[str, ...] = ()) -> None:
+    """A section of a tjänsteskrivelse: its heading (a #link target) and its text."""
+    bookmark_heading(_heading(anchor, heading, level), heading, context, *also)
+    insert_markdown(anchor, markdown, heading_shift=shift, context=context)
+
+
 def add_hyperlink(paragraph: Paragraph, url: str, style: str = "Ärendelänk") -> None:
     """Wrap all runs of ``paragraph`` in one external hyperlink to ``url``.
 
@@ -158,15 +172,14 @@ def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
             line = anchor.insert_paragraph_before(f"Föredragande: {presenter}", style="Liten text")
             line.paragraph_format.keep_with_next = True
         if item.case is not None:
-            _agenda_case(anchor, item.case)
+            _agenda_case(anchor, item.case, case_context(meeting, item.case, namespace=str(item.number)))
 
 
-def _agenda_case(anchor: Paragraph, case: Case) -> None:
+def _agenda_case(anchor: Paragraph, case: Case, context: MarkdownContext) -> None:
     for section in case.description:
-        _heading(anchor, section.heading, 3)
-        insert_markdown(anchor, section.markdown, heading_shift=-1)
-    _heading(anchor, PROPOSAL, 3)
-    insert_markdown(anchor, case.proposal, heading_shift=-1)
+        _section(anchor, section.heading, section.markdown, 3, context, shift=-1)
+    _section(anchor, PROPOSAL, case.proposal, 3, context, shift=-1)
+    context.resolve_links()
     if case.dispatch:
         _heading(anchor, "Expedieras till", 3)
         _lines(anchor, case.dispatch)
@@ -196,18 +209,17 @@ def render_tjansteskrivelse(meeting: Meeting, item: AgendaItem, template: Path, 
         "undertecknare": [{"namn": s.name, "titel": s.title} for s in case.signatories],
         "utdrag_till": case.dispatch,
     }
-    return render_template(template, context, out, lambda anchor: _case_body(anchor, case, committee))
+    markdown = case_context(meeting, case)
+    return render_template(template, context, out, lambda anchor: _case_body(anchor, case, committee, markdown))
 
 
-def _case_body(anchor: Paragraph, case: Case, committee: Committee) -> None:
+def _case_body(anchor: Paragraph, case: Case, committee: Committee, context: MarkdownContext) -> None:
     for section in case.description:
-        _heading(anchor, section.heading, 2)
-        insert_markdown(anchor, section.markdown)
-    _heading(anchor, committee.proposal_heading, 2)
-    insert_markdown(anchor, case.proposal)
+        _section(anchor, section.heading, section.markdown, 2, context)
+    _section(anchor, committee.proposal_heading, case.proposal, 2, context, also=(PROPOSAL,))
     for section in case.after_proposal:
-        _heading(anchor, section.heading, 2)
-        insert_markdown(anchor, section.markdown)
+        _section(anchor, section.heading, section.markdown, 2, context)
+    context.resolve_links()
 
 
 # -------------------------------------------------------------- separator
@@ -249,4 +261,10 @@ def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: A
         "dnr": item.case.dnr,
         "rubrik": title,
     }
-    return render_template(template, context, out, lambda anchor: insert_markdown(anchor, attachment.markdown))
+    markdown = MarkdownContext.for_file(attachment.path, meeting.folder, [attachment.markdown])
+    return render_template(template, context, out, lambda anchor: _markdown_body(anchor, attachment.markdown, markdown))
+
+
+def _markdown_body(anchor: Paragraph, text: str, context: MarkdownContext) -> None:
+    insert_markdown(anchor, text, context=context)
+    context.resolve_links()

@@ -4,7 +4,9 @@ The phases, one module each:
 
 - ``settings``   SMTP settings from ``sources/utskick.yaml`` and the environment
 - ``recipients`` who gets what: the roster, or the protokoll's sändlista
-- ``compose``    the messages: templates in ``templates/epost/``, safe headers
+- ``compose``    the messages: templates in ``templates/epost/``, attachments
+- ``headers``    what may stand in a header (``problem``) and how it is encoded
+- ``readback``   each built message parsed back and compared with what was meant
 - ``ledger``     ``packets/MEETING/utskick/skickat.jsonl``, what was sent
 - ``transport``  the SMTP conversation, one message per recipient
 - ``plan``       ties them together: ``prepare`` (checks everything, sends

@@ -6,9 +6,12 @@ body. Both parts are rendered separately by a sandboxed Jinja environment:
 values from the sources are inserted as text and never evaluated again, and
 a value can never move from the body into a header.
 
-Headers are built with ``email.message.EmailMessage`` and ``policy.SMTP``;
-every text that can reach a header is checked for control characters first
-(``unsafe``), every address with ``check_address``.
+Every text that can reach a header is checked first (``headers.problem``:
+line breaks and control characters, also inside RFC 2047 encoded words),
+every address with ``check_address``. The message is an
+``email.message.EmailMessage`` with ``policy.SMTP``, but the header texts are
+encoded by ``headers`` (see there why), and every message is read back
+before it is written or sent (``readback.check``).
 """
 
 from __future__ import annotations
@@ -21,10 +24,9 @@ import email.utils
 import logging
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem
-from .errors import SendSourceError
+from . import headers, readback
+from .errors import SendSourceError, UnsafeMessageError
+from .headers import problem, shown, unsafe
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +50,7 @@ _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|]')
 
 
-# ------------------------------------------------------------ safety
-
-
-def unsafe(text: str) -> bool:
-    """True when ``text`` holds a line break or another control character."""
-    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
-
-
-def shown(text: str) -> str:
-    """A value with its control characters made visible, for error messages."""
-    return repr(text)[1:-1] if unsafe(text) else text
+# ------------------------------------------------------------ addresses
 
 
 def check_address(address: str) -> str | None:
@@ -181,16 +175,34 @@ class Templates:
                                                           f"Det som finns är: {names}.")]) from None
         except jinja2.TemplateError as exc:
             raise SendSourceError([Problem(template.path, f"mallen går inte att använda: {exc}")]) from None
-        if unsafe(subject):
-            raise SendSourceError([Problem(template.path, "ämnesraden blir flera rader eller innehåller styrtecken "
-                                                          f"('{shown(subject)}'). Skriv ämnet på första raden.",
-                                           line=1)])
-        subject = re.sub(r"\s+", " ", subject).strip()
+        reason = problem(subject)
+        if reason:
+            raise SendSourceError([Problem(template.path, _subject_problem(subject, reason, context), line=1)])
+        subject = headers.one_line(subject)
         if not subject:
             raise SendSourceError([Problem(template.path, "ämnesraden blir tom. Skriv ett ämne efter 'Ämne:'.",
                                            line=1)])
         body = body.lstrip("\n").rstrip() + "\n"
         return subject, body
+
+
+def _subject_problem(subject: str, reason: str, context: dict[str, Any]) -> str:
+    """What is wrong with the subject line, naming the value that brought the problem in, if one did."""
+    culprits = [name for name, value in _texts(context) if value and value in subject and problem(value)]
+    where = (f" Det kommer från {{{{ {culprits[0]} }}}}; rätta värdet i källfilen eller ta bort det från ämnesraden."
+             if culprits else " Ämnet är första raden i mallen, efter 'Ämne:'.")
+    return f"ämnesraden '{shown(subject)}' {reason}{where}"
+
+
+def _texts(value: Any, name: str = "") -> list[tuple[str, str]]:
+    """Every text in a template context, with its name as the template writes it (``mottagare.namn``)."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, dict):
+        return [t for key, item in value.items() for t in _texts(item, f"{name}.{key}" if name else key)]
+    if isinstance(value, (list, tuple)):
+        return [t for i, item in enumerate(value) for t in _texts(item, f"{name}[{i}]")]
+    return []
 
 
 # ------------------------------------------------------------ messages
@@ -216,32 +228,49 @@ class Part:
 
 def build_message(*, sender: Address, reply_to: Address | None, to: Address, subject: str, body: str,
                   parts: list[Part], message_id: str, date: dt.datetime) -> EmailMessage:
-    for value in (subject, to.display_name, sender.display_name, *(p.filename for p in parts)):
-        if unsafe(value):  # checked long before; this is the last line of defence
-            raise ValueError("control character in a header value")
+    """The message; every header text is checked again and encoded by ``headers``."""
+    names = [a.display_name for a in (sender, reply_to, to) if a is not None]
+    for value in (subject, *names, *(p.filename for p in parts)):
+        reason = problem(value)
+        if reason:  # checked long before, with the file and field; this is the last line of defence
+            raise UnsafeMessageError(to.addr_spec, [f"'{shown(value)}' {reason}"])
     message = EmailMessage(policy=SMTP)
-    message["From"] = sender
-    message["To"] = to
+    message["From"] = headers.address_header("From", sender)
+    message["To"] = headers.address_header("To", to)
     if reply_to is not None:
-        message["Reply-To"] = reply_to
-    message["Subject"] = subject
+        message["Reply-To"] = headers.address_header("Reply-To", reply_to)
+    message["Subject"] = headers.subject_header(subject)
     message["Date"] = email.utils.format_datetime(date)
     message["Message-ID"] = message_id
     message.set_content(body, cte="quoted-printable")
     message["Content-Language"] = "sv"  # after set_content, which clears the Content-* headers
+    if parts:
+        message.make_mixed()
     for part in parts:
-        message.add_attachment(part.data, maintype="application", subtype="pdf", filename=part.filename)
+        message.attach(_attachment(part))
     return message
 
 
-def message_bytes(*, parts: list[Part], **headers: Any) -> bytes:
-    """The message as sent: ``build_message`` with each attachment spliced in as base64.
+def _attachment(part: Part) -> MIMEPart:
+    attachment = MIMEPart(policy=SMTP)
+    attachment.set_content(part.data, maintype="application", subtype="pdf")
+    attachment["Content-Disposition"] = headers.disposition_header(part.filename)
+    return attachment
 
-    Each attachment is first built with a short random stand-in; its single
-    base64 line is then replaced by the real file's base64 lines.
+
+def message_bytes(*, parts: list[Part], **fields: Any) -> bytes:
+    """The message as sent: ``build_message`` read back by ``readback.check``, each attachment spliced in.
+
+    The message is first built with a short random stand-in per attachment,
+    and checked; each stand-in's single base64 line is then replaced by the
+    real file's base64 lines.
     """
     stand_ins = [Part(part.filename, secrets.token_bytes(30)) for part in parts]
-    raw = build_message(parts=stand_ins, **headers).as_bytes()
+    built = build_message(parts=stand_ins, **fields)
+    raw = built.as_bytes()
+    meant = readback.Meant(fields["sender"], fields["reply_to"], fields["to"], headers.one_line(fields["subject"]),
+                           tuple(part.filename for part in parts))
+    readback.check(raw, built, meant)
     for part, stand_in in zip(parts, stand_ins):
         token = b"\r\n" + base64.b64encode(stand_in.data) + b"\r\n"
         if raw.count(token) != 1:

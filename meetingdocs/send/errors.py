@@ -19,3 +19,15 @@ class SendSourceError(SourceError):
     head_one = "Utskicket kan inte göras, ett fel måste rättas först:"
     head_many = "Utskicket kan inte göras, {count} fel måste rättas först:"
     footer = NOTHING_SENT
+
+
+class UnsafeMessageError(SendError):
+    """A message failed the last check of its headers before it was written or sent."""
+
+    def __init__(self, recipient: str, differences: list[str]):
+        self.differences = list(differences)
+        super().__init__(
+            f"Meddelandet till {recipient} stoppades av den sista kontrollen av e-posthuvudet "
+            f"({'; '.join(differences)}), så det skrivs inte och skickas inte. {NOTHING_SENT} "
+            "Kontrollera namn, ämnesrad och filnamn i meddelandet. Troligen är det ett fel i verktyget: "
+            "kör kommandot igen med -v och skicka utskriften till den som underhåller verktyget.")

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote
 
+from ..buildkit import publish
 from ..errors import Problem, display_path
 from ..model import Meeting
 from ..sources import MEETING_FILE, find_meeting, load_meeting
 from . import compose
-from .compose import Part, Templates, check_address, shown, unsafe
+from .compose import Part, Templates, check_address
 from .errors import NOTHING_SENT, SendError, SendSourceError
+from .headers import problem, shown
 from .ledger import FOLDER, Entry, Ledger, fingerprint, now
 from .recipients import Dispatch, Recipient, extract_recipients, load_dispatch, roster
 from .settings import ENV_FROM, ENV_PASSWORD, ENV_PUBLIC_URL, ENV_USER, MEGABYTE, SETTINGS_FILE, Settings, \
@@ -187,7 +189,7 @@ def prepare(sources: Path, date: str, what: str, out_root: Path, *, env: Mapping
 
 
 def _check_texts(meeting: Meeting, problems: list[Problem]) -> None:
-    """Texts from the sources that can reach a header must be one line each."""
+    """Texts from the sources that can reach a header (names, and what a template may put in the subject)."""
     committee = meeting.committee
     secretary = committee.secretary
     values = [
@@ -202,10 +204,9 @@ def _check_texts(meeting: Meeting, problems: list[Problem]) -> None:
         (meeting.folder / MEETING_FILE, "tid", meeting.time),
     ]
     for source, name, value in values:
-        if unsafe(value):
-            problems.append(Problem(source, f"'{shown(value)}' innehåller en radbrytning eller ett annat "
-                                            "styrtecken, som inte får stå i e-post. Skriv värdet på en rad.",
-                                    field=name))
+        reason = problem(value)
+        if reason:
+            problems.append(Problem(source, f"värdet '{shown(value)}' {reason}", field=name))
 
 
 def _sender(meeting: Meeting, settings: Settings, env: Mapping[str, str],
@@ -221,6 +222,14 @@ def _sender(meeting: Meeting, settings: Settings, env: Mapping[str, str],
             else:
                 problems.append(Problem(settings.source, reason, field="avsändare"))
             return Address(addr_spec="invalid@invalid.invalid"), None
+        reason = problem(name)
+        if reason:
+            text = f"avsändarens namn '{shown(name)}' {reason}"
+            if env.get(ENV_FROM, "").strip():
+                problems.append(Problem(None, f"miljövariabeln {ENV_FROM}: {text}"))
+            else:
+                problems.append(Problem(settings.source, text, field="avsändare"))
+            return Address(addr_spec="invalid@invalid.invalid"), None
         if not name and address.lower() == secretary.email.lower():
             name = secretary.name
     else:
@@ -234,12 +243,12 @@ def _sender(meeting: Meeting, settings: Settings, env: Mapping[str, str],
         if reason:
             problems.append(Problem(source, reason, field="sekreterare.e-post"))
             return Address(addr_spec="invalid@invalid.invalid"), None
-    if unsafe(name):
+    if problem(name):
         name = ""  # the secretary's name; reported by _check_texts
     sender = Address(display_name=name, addr_spec=address)
     reply_to = None
     if secretary.email and secretary.email.lower() != address.lower() and check_address(secretary.email) is None:
-        reply_to = Address(display_name=secretary.name if not unsafe(secretary.name) else "",
+        reply_to = Address(display_name=secretary.name if not problem(secretary.name) else "",
                            addr_spec=secretary.email)
     return sender, reply_to
 
@@ -389,7 +398,6 @@ def _mark_sent(plan: SendPlan) -> None:
 def write_previews(plan: SendPlan) -> Path:
     """The dry run: every message as a .eml file in packets/MEETING/utskick/WHAT/ (replaced as a whole)."""
     root = plan.packet_folder / FOLDER
-    target = root / plan.what
     work = root / f".{plan.what}.ny"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -397,15 +405,10 @@ def write_previews(plan: SendPlan) -> Path:
         for message in plan.messages:
             safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", message.recipient.address)
             (work / f"{message.index:02d}-{safe}.eml").write_bytes(plan.build(message))
-        old = root / f".{plan.what}.gammal"
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        work.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        publish(root, {plan.what: work})
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return target
+    return root / plan.what
 
 
 # ================================================================ deliver

@@ -20,7 +20,8 @@ from typing import Any
 from ..errors import Problem, display_path
 from ..model import Meeting, Person
 from ..sources import MEETING_FILE
-from .compose import check_address, shown, unsafe
+from .compose import check_address
+from .headers import problem, shown, unsafe
 from .errors import SendError
 
 log = logging.getLogger(__name__)
@@ -74,10 +75,9 @@ def roster(meeting: Meeting, problems: list[Problem]) -> Roster:
     for field_name, role, source, people in groups:
         for index, person in enumerate(people, start=1):
             where = f"{field_name}[{index}]"
-            if unsafe(person.name):
-                problems.append(Problem(source, f"namnet '{shown(person.name)}' innehåller en radbrytning eller "
-                                                "ett annat styrtecken, som inte får stå i ett e-posthuvud. "
-                                                "Skriv namnet på en rad.", field=f"{where}.namn"))
+            reason = problem(person.name)
+            if reason:
+                problems.append(Problem(source, f"namnet '{shown(person.name)}' {reason}", field=f"{where}.namn"))
                 continue
             if not person.email:
                 result.without_email.append(f"{person.name} ({role})")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from .. import schema as s
 from ..errors import Problem
 from .errors import SendSourceError
+from .headers import unsafe
 
 SETTINGS_FILE = "utskick.yaml"
 ENV_PREFIX = "MEETINGDOCS_SMTP_"
@@ -117,7 +118,7 @@ def _host(value: Any) -> str:
 
 def _single_line(value: Any) -> str:
     result = s.text(value)
-    if any(ord(c) < 32 or ord(c) == 127 for c in result):
+    if unsafe(result):
         raise s.Invalid("värdet innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad.")
     return result
 

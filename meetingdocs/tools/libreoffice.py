@@ -1,4 +1,4 @@
-"""Convert .docx files to PDF with LibreOffice (soffice) in headless mode.
+"""Convert .docx and .odt files to PDF with LibreOffice (soffice) in headless mode.
 
 All documents of one call are converted by a single soffice process with a
 private user profile, so nothing touches the user's own LibreOffice profile
@@ -23,10 +23,24 @@ Observed behaviour of LibreOffice 7.4 (Debian libreoffice-writer-nogui), see
 * A file with random bytes and a .docx suffix is not rejected: type
   detection falls back to plain text and a PDF full of garbage comes out.
   A broken ZIP (starts with "PK") is rejected as above.
+* A linked image in a .docx or .odt is fetched during conversion (PROPFIND
+  and two GETs per image), as are an .odt's linked background, bullet
+  image, object and template. Hence three walls, each enough on its own
+  for what tests/test_isolation.py throws at it: the caller strips such
+  references from its copies (``external_refs``), the private profile
+  blocks linked content and points every proxy at a closed loopback port
+  (``PROFILE_SETTINGS``), and soffice runs in a network namespace of its
+  own with no interfaces up (``unshare --map-root-user --net``) where the
+  system allows unprivileged user namespaces; elsewhere without.
+* ``soffice`` execs ``oosplash``, which forks ``soffice.bin``; all stay in
+  the process group of the process we start. The group is killed on
+  timeout, on Ctrl-C, and by a watchdog when the build itself is killed
+  (``run.dies_with_us``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -36,9 +50,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
+from xml.sax.saxutils import quoteattr
 
 from meetingdocs.errors import ConversionError, MissingDependencyError
-from meetingdocs.tools.run import ToolTimeout, kill_process_group, run
+from meetingdocs.tools.run import ToolTimeout, dies_with_us, has_exited, kill_process_group, run, spawn
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +78,35 @@ PDF_EXPORT_OPTIONS: dict[str, bool] = {
 
 # Noise that soffice prints on every start when no Java is installed.
 _STDERR_NOISE = ("Warning: failed to launch javaldx",)
+
+# Written into the private profile (user/registrymodifications.xcu) before
+# every run. Each setting was seen to matter with LibreOffice 7.4 and a
+# server on 127.0.0.1 counting requests (tests/test_isolation.py):
+_INET = "/org.openoffice.Inet/Settings"
+CLOSED_PORT = "9"  # discard: nothing listens there; root alone could open it
+PROFILE_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    # Do not load what a document links to from outside: without it a linked
+    # image or object in a .docx or .odt is fetched over http, https or ftp.
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    # An .odt's linked paragraph background, bullet image and template are
+    # fetched despite the setting above. Every http, https and ftp request
+    # goes to a proxy on a closed loopback port instead (each of the three
+    # proxies was needed for its protocol), with no host exempted.
+    (_INET, "ooInetProxyType", "2"),  # 2 = manual
+    (_INET, "ooInetHTTPProxyName", "127.0.0.1"),
+    (_INET, "ooInetHTTPProxyPort", CLOSED_PORT),
+    (_INET, "ooInetHTTPSProxyName", "127.0.0.1"),
+    (_INET, "ooInetHTTPSProxyPort", CLOSED_PORT),
+    (_INET, "ooInetFTPProxyName", "127.0.0.1"),
+    (_INET, "ooInetFTPProxyPort", CLOSED_PORT),
+    (_INET, "ooInetNoProxy", ""),
+)
+# Tried and left out, as they made no difference to any request with 7.4:
+# Writer/Content/Update/Link (links are not updated in headless conversion
+# anyway), MacroSecurityLevel, Misc/UseLocking. This package has no update
+# check. Names 7.4 does not know (DisableActiveContent) are ignored by it.
+
+NETWORK_ISOLATION = ("--map-root-user", "--net")  # options of unshare(1)
 
 
 def _pdf_filter() -> str:
@@ -132,6 +177,231 @@ def version() -> str:
     return match.group(1)
 
 
+# ------------------------------------------------------------------- errors
+
+
+class LibreOfficeFailed(ConversionError):
+    """LibreOffice made no usable PDF of ``source``.
+
+    ``kind`` is ``TIMED_OUT`` (it stopped answering and was killed after
+    ``seconds``) or ``NOT_CONVERTED`` (it ended without a readable PDF);
+    ``said`` is the last line it wrote to stderr, if any. The message gives
+    Word advice; callers that know where the document came from use
+    ``retold`` to name the secretary's file and give advice that fits it.
+    """
+
+    TIMED_OUT = "timeout"
+    NOT_CONVERTED = "not-converted"
+
+    def __init__(self, source: Path, kind: str, *, seconds: float | None = None, said: str | None = None,
+                 subject: str | None = None, advice: str | None = None):
+        self.kind = kind
+        self.seconds = seconds
+        self.said = said
+        subject = subject or str(source)
+        advice = advice or _word_advice(kind)
+        super().__init__(_failure_message(kind, subject, advice, seconds, said), source=source)
+
+    def retold(self, subject: str, advice: str, *, source: Path) -> LibreOfficeFailed:
+        """The same failure told about ``subject`` (what the secretary edits), with ``advice``."""
+        said = self.said
+        if said and self.source is not None:
+            for staged in {str(self.source), str(Path(self.source).resolve())}:
+                said = said.replace(staged, str(source))
+        return LibreOfficeFailed(source, self.kind, seconds=self.seconds, said=said, subject=subject, advice=advice)
+
+
+def _word_advice(kind: str) -> str:
+    if kind == LibreOfficeFailed.TIMED_OUT:
+        return ("Filen kan vara skadad eller för stor. Öppna den i Word, spara den på nytt som .docx och "
+                "försök igen.")
+    return "Kontrollera att filen går att öppna i Word och att den är sparad som .docx."
+
+
+def _failure_message(kind: str, subject: str, advice: str, seconds: float | None, said: str | None) -> str:
+    if kind == LibreOfficeFailed.TIMED_OUT:
+        message = (f"LibreOffice svarade inte på {seconds:g} sekunder när {subject} skulle konverteras till PDF "
+                   f"och stoppades. {advice}")
+    else:
+        message = f"LibreOffice kunde inte konvertera {subject} till PDF. {advice}"
+        if said:
+            message += f"\nLibreOffice skrev: {said}"
+    return message
+
+
+# ------------------------------------------------------------- conversion
+
+
+def convert_to_pdf(
+    sources: list[Path],
+    outdir: Path,
+    *,
+    profile_dir: Path,
+    timeout_per_document: float | None = None,
+    isolate_network: bool = True,
+) -> list[Path]:
+    """Convert ``sources`` (.docx, .odt) to PDF in ``outdir`` with one soffice run.
+
+    Returns ``outdir / (src.stem + ".pdf")`` for each source, in order.
+    ``profile_dir`` holds the private LibreOffice profile (and the child's
+    HOME); it is created if missing and may be reused between calls.
+
+    The timeout applies per document: the clock restarts whenever another
+    output PDF appears. Raises ``LibreOfficeFailed`` (a ``ConversionError``
+    with ``source`` set) when soffice hangs or an output is missing or not
+    a readable PDF, and ``ValueError`` if two sources share a stem.
+    ``isolate_network=False`` lets soffice use the network namespace of the
+    caller (the profile still keeps it off the network); tests use it.
+    """
+    sources = [Path(s) for s in sources]
+    outdir = Path(outdir)
+    outputs = _outputs(sources, outdir)
+    if not sources:
+        return outputs
+    timeout = _timeout(timeout_per_document)
+    program = soffice_path()
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile_dir = Path(profile_dir).resolve()
+    home = prepare_profile(profile_dir)
+    # A stale PDF from an earlier run would look like fresh output.
+    for out in outputs:
+        out.unlink(missing_ok=True)
+    argv = _argv(program, profile_dir, outdir, sources, isolate_network)
+
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+        proc = _start(argv, program, home, out_f, err_f)
+        with dies_with_us(proc):
+            timed_out = _wait_with_progress(proc, outputs, timeout)
+        stdout, stderr = _read(out_f), _read(err_f)
+    _log_output(stdout, stderr)
+    _check_outputs(sources, outputs, proc.returncode, stderr, timeout if timed_out else None)
+    log.debug("converted %d document(s) in %.1f s", len(sources), time.monotonic() - started)
+    return outputs
+
+
+def _outputs(sources: list[Path], outdir: Path) -> list[Path]:
+    stems: dict[str, Path] = {}
+    for src in sources:
+        if src.stem in stems:
+            raise ValueError(f"{stems[src.stem]} and {src} would both be converted to {src.stem}.pdf")
+        stems[src.stem] = src
+    return [outdir / (src.stem + ".pdf") for src in sources]
+
+
+def _timeout(timeout_per_document: float | None) -> float:
+    if timeout_per_document is not None:
+        return timeout_per_document
+    return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+
+
+def prepare_profile(profile_dir: Path) -> Path:
+    """Create the private profile with ``PROFILE_SETTINGS``; return the child's HOME inside it."""
+    home = profile_dir / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    user = profile_dir / "user"
+    user.mkdir(exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_registry(PROFILE_SETTINGS), encoding="utf-8")
+    return home
+
+
+def _registry(settings: tuple[tuple[str, str, str], ...]) -> str:
+    items = "".join(
+        f'<item oor:path={quoteattr(path)}><prop oor:name={quoteattr(name)} oor:op="fuse">'
+        f"<value>{value}</value></prop></item>\n"
+        for path, name, value in settings
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            f"{items}</oor:items>\n")
+
+
+@functools.lru_cache(maxsize=1)
+def network_isolation() -> tuple[str, ...]:
+    """``unshare`` and its options to run a program without network, or () where that is not allowed."""
+    program = shutil.which("unshare")
+    if program is None:
+        log.debug("no unshare on PATH: LibreOffice runs with the network, kept off it by its profile")
+        return ()
+    try:
+        probe = run([program, *NETWORK_ISOLATION, "true"], timeout=VERSION_TIMEOUT, check=False)
+    except (OSError, ToolTimeout) as exc:
+        log.debug("unshare failed (%s): LibreOffice runs with the network, kept off it by its profile", exc)
+        return ()
+    if probe.returncode != 0:
+        log.debug("unshare is not allowed here (%s): LibreOffice runs with the network, kept off it by its "
+                  "profile", probe.stderr.decode("utf-8", "replace").strip())
+        return ()
+    return (program, *NETWORK_ISOLATION)
+
+
+def _argv(program: str, profile_dir: Path, outdir: Path, sources: list[Path], isolate_network: bool) -> list[str]:
+    prefix = list(network_isolation()) if isolate_network else []
+    return [
+        *prefix,
+        program,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--nofirststartwizard",
+        f"-env:UserInstallation={profile_dir.as_uri()}",
+        "--convert-to",
+        _pdf_filter(),
+        "--outdir",
+        str(outdir.resolve()),
+        *(str(src.resolve()) for src in sources),
+    ]
+
+
+def _start(argv: list[str], program: str, home: Path, out_f: IO, err_f: IO) -> subprocess.Popen:
+    try:
+        return spawn(argv, env=_child_env(home), stdout=out_f, stderr=err_f)
+    except OSError as exc:
+        raise MissingDependencyError(
+            f"LibreOffice ({program}) gick inte att starta: {exc.strerror}. "
+            f"Installera om det med:\n  {INSTALL_COMMAND}"
+        ) from exc
+
+
+def _wait_with_progress(proc: subprocess.Popen, outputs: list[Path], timeout: float) -> bool:
+    """Wait for soffice; kill its group if no new output appears for ``timeout`` s.
+
+    Returns whether it was killed for that. Whichever way it ends, its
+    process group is killed before it is reaped, so no helper survives it.
+    """
+    seen: set[Path] = set()
+    last_progress = time.monotonic()
+    try:
+        while not has_exited(proc):
+            for out in outputs:
+                if out not in seen and out.exists():
+                    seen.add(out)
+                    last_progress = time.monotonic()
+                    log.debug("soffice wrote %s", out.name)
+            if time.monotonic() - last_progress > timeout:
+                return True
+            time.sleep(POLL_INTERVAL)
+        return False
+    finally:
+        # Normal exit, timeout, KeyboardInterrupt or similar: never leave soffice behind.
+        kill_process_group(proc)
+
+
+def _read(stream) -> str:
+    stream.seek(0)
+    return stream.read().decode("utf-8", "replace").strip()
+
+
+def _log_output(stdout: str, stderr: str) -> None:
+    if stdout:
+        log.debug("soffice stdout: %s", stdout)
+    if stderr:
+        log.debug("soffice stderr: %s", stderr)
+
+
 def _pdf_problem(path: Path) -> str | None:
     """Describe why ``path`` is not a usable PDF, or None if it is."""
     # Imported here so that a missing pypdf only matters when converting.
@@ -158,160 +428,20 @@ def _last_stderr_line(stderr: str) -> str | None:
     return None
 
 
-def _read(stream) -> str:
-    stream.seek(0)
-    return stream.read().decode("utf-8", "replace").strip()
-
-
-def convert_to_pdf(
-    sources: list[Path],
-    outdir: Path,
-    *,
-    profile_dir: Path,
-    timeout_per_document: float | None = None,
-) -> list[Path]:
-    """Convert ``sources`` (.docx) to PDF in ``outdir`` with one soffice run.
-
-    Returns ``outdir / (src.stem + ".pdf")`` for each source, in order.
-    ``profile_dir`` holds the private LibreOffice profile (and the child's
-    HOME); it is created if missing and may be reused between calls.
-
-    The timeout applies per document: the clock restarts whenever another
-    output PDF appears. Raises ``ConversionError`` (``source`` set) when
-    soffice hangs or an output is missing or not a readable PDF, and
-    ``ValueError`` if two sources share a stem.
-    """
-    sources = [Path(s) for s in sources]
-    if timeout_per_document is None:
-        timeout_per_document = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
-    outdir = Path(outdir)
-    stems: dict[str, Path] = {}
-    for src in sources:
-        if src.stem in stems:
-            raise ValueError(
-                f"{stems[src.stem]} and {src} would both be converted to {src.stem}.pdf"
-            )
-        stems[src.stem] = src
-    outputs = [outdir / (src.stem + ".pdf") for src in sources]
-    if not sources:
-        return outputs
-
-    program = soffice_path()
-    outdir.mkdir(parents=True, exist_ok=True)
-    profile_dir = Path(profile_dir).resolve()
-    home = profile_dir / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    # A stale PDF from an earlier run would look like fresh output.
-    for out in outputs:
-        out.unlink(missing_ok=True)
-
-    argv = [
-        program,
-        "--headless",
-        "--norestore",
-        "--nologo",
-        "--nodefault",
-        "--nolockcheck",
-        "--nofirststartwizard",
-        f"-env:UserInstallation={profile_dir.as_uri()}",
-        "--convert-to",
-        _pdf_filter(),
-        "--outdir",
-        str(outdir.resolve()),
-        *(str(src.resolve()) for src in sources),
-    ]
-    log.debug("run: %s", " ".join(argv))
-
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
-        try:
-            proc = subprocess.Popen(
-                argv,
-                env=_child_env(home),
-                stdin=subprocess.DEVNULL,
-                stdout=out_f,
-                stderr=err_f,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise MissingDependencyError(
-                f"LibreOffice ({program}) gick inte att starta: {exc.strerror}. "
-                f"Installera om det med:\n  {INSTALL_COMMAND}"
-            ) from exc
-
-        timed_out = False
-        try:
-            seen: set[Path] = set()
-            last_progress = time.monotonic()
-            while True:
-                returncode = proc.poll()
-                for out in outputs:
-                    if out not in seen and out.exists():
-                        seen.add(out)
-                        last_progress = time.monotonic()
-                        log.debug("soffice wrote %s", out.name)
-                if returncode is not None:
-                    break
-                if time.monotonic() - last_progress > timeout_per_document:
-                    timed_out = True
-                    kill_process_group(proc)
-                    break
-                time.sleep(POLL_INTERVAL)
-        except BaseException:
-            # KeyboardInterrupt or similar: never leave soffice behind.
-            kill_process_group(proc)
-            raise
-
-        stdout = _read(out_f)
-        stderr = _read(err_f)
-
-    elapsed = time.monotonic() - started
-    if stdout:
-        log.debug("soffice stdout: %s", stdout)
-    if stderr:
-        log.debug("soffice stderr: %s", stderr)
-
-    problems = [(src, out, _pdf_problem(out)) for src, out in zip(sources, outputs)]
-    failed = [(src, out, why) for src, out, why in problems if why is not None]
-
-    if timed_out:
-        if not failed:
-            log.debug(
-                "soffice did not exit %.0f s after writing all PDFs; killed it",
-                timeout_per_document,
-            )
-        else:
-            src, out, why = failed[0]
-            log.debug(
-                "soffice timed out on %s (%s); stderr: %s", src, why, stderr or "(empty)"
-            )
-            raise ConversionError(
-                f"LibreOffice svarade inte på {timeout_per_document:g} sekunder när "
-                f"{src} skulle konverteras till PDF och stoppades. Filen kan vara "
-                "skadad eller för stor. Öppna den i Word, spara den på nytt som "
-                ".docx och försök igen.",
-                source=src,
-            )
-
-    if failed:
-        src, out, why = failed[0]
-        log.debug(
-            "soffice exit %s; %s -> %s: %s; stderr: %s",
-            proc.returncode, src, out, why, stderr or "(empty)",
-        )
-        message = (
-            f"LibreOffice kunde inte konvertera {src} till PDF. Kontrollera att "
-            "filen går att öppna i Word och att den är sparad som .docx."
-        )
-        last = _last_stderr_line(stderr)
-        if last:
-            message += f"\nLibreOffice skrev: {last}"
-        raise ConversionError(message, source=src)
-
-    if not timed_out and proc.returncode != 0:
-        log.debug(
-            "soffice exited with %s although all PDFs are fine; stderr: %s",
-            proc.returncode, stderr or "(empty)",
-        )
-    log.debug("converted %d document(s) in %.1f s", len(sources), elapsed)
-    return outputs
+def _check_outputs(sources: list[Path], outputs: list[Path], returncode: int | None, stderr: str,
+                   timed_out_after: float | None) -> None:
+    """Raise ``LibreOfficeFailed`` for the first source without a readable PDF."""
+    failed = [(src, out, why) for src, out in zip(sources, outputs) if (why := _pdf_problem(out)) is not None]
+    if not failed:
+        if timed_out_after is not None:
+            log.debug("soffice did not exit %.0f s after writing all PDFs; killed it", timed_out_after)
+        elif returncode != 0:
+            log.debug("soffice exited with %s although all PDFs are fine; stderr: %s",
+                      returncode, stderr or "(empty)")
+        return
+    src, out, why = failed[0]
+    if timed_out_after is not None:
+        log.debug("soffice timed out on %s (%s); stderr: %s", src, why, stderr or "(empty)")
+        raise LibreOfficeFailed(src, LibreOfficeFailed.TIMED_OUT, seconds=timed_out_after)
+    log.debug("soffice exit %s; %s -> %s: %s; stderr: %s", returncode, src, out, why, stderr or "(empty)")
+    raise LibreOfficeFailed(src, LibreOfficeFailed.NOT_CONVERTED, said=_last_stderr_line(stderr))

@@ -1,0 +1,250 @@
+"""Build plumbing shared by the packet, the protokoll and publishing.
+
+* ``work_folder``: a private temporary folder beside the outputs, held by a
+  lock for as long as the build lives, so that a later build can tell a
+  folder left by a killed build from one in use, kill what that build left
+  running (LibreOffice) and remove it.
+* ``check_tools``: fail early, with the install command, when a program is
+  missing.
+* ``template_for``: a committee's own template or the shared one.
+* ``publish``: move a complete, staged set of files into ``packets/MEETING/``
+  so that either every file of the new set is in place or none is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from .errors import PublishError, display_path
+from .model import Meeting
+from .pdf import fonts
+from .tools import libreoffice, poppler
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+LOCK_FILE = ".lås"
+BACKUP_PREFIX = ".ersatt-"
+
+
+# ------------------------------------------------------------- work folder
+
+
+@contextlib.contextmanager
+def work_folder(out_root: Path, meeting_id: str) -> Iterator[Path]:
+    """A temporary folder beside the outputs, so that publishing is a rename.
+
+    The folder holds an exclusive lock while the build runs. Folders whose
+    lock is free belong to builds that were killed (power cut, kill -9):
+    the programs they left running are killed and the folders removed.
+    """
+    out_root.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(out_root)
+    with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting_id}-", dir=out_root) as tmp:
+        folder = Path(tmp)
+        with open(folder / LOCK_FILE, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield folder
+            finally:
+                kill_processes_using(folder)
+
+
+def remove_abandoned(out_root: Path) -> list[Path]:
+    """Remove work and backup folders that no living build holds."""
+    removed = []
+    leftovers = [*out_root.glob(".bygge-*"), *out_root.glob(f"*/{BACKUP_PREFIX}*"),
+                 *out_root.glob(f"*/*/{BACKUP_PREFIX}*")]
+    for old in sorted(leftovers):
+        if not old.is_dir() or _in_use(old):
+            continue
+        killed = kill_processes_using(old)
+        if killed:
+            log.info("Stoppade %d LibreOffice-process som ett avbrutet bygge lämnade kvar.", killed)
+        shutil.rmtree(old, ignore_errors=True)
+        removed.append(old)
+    return removed
+
+
+def _in_use(folder: Path) -> bool:
+    lock_path = folder / LOCK_FILE
+    if not lock_path.exists():
+        # A folder from before locks existed, or one being created right now.
+        return time.time() - folder.stat().st_mtime < 60
+    try:
+        with open(lock_path) as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def kill_processes_using(folder: Path) -> int:
+    """SIGKILL every process whose command line names ``folder`` (Linux /proc)."""
+    needle = str(folder.resolve()).encode()
+    killed = 0
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+                log.debug("killed leftover process %s: %s", entry.name, cmdline.replace(b"\0", b" ")[:200])
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
+
+
+# ------------------------------------------------------------------ tools
+
+
+def check_tools() -> None:
+    """Fail early, with the install command, when a program is missing."""
+    log.debug("LibreOffice %s, Poppler %s", libreoffice.version(), poppler.version())
+    fonts.register_fonts()
+
+
+def template_for(templates: Path, meeting: Meeting, name: str) -> Path:
+    """A committee may override a template in templates/<nämnd>/."""
+    own = templates / meeting.committee.key / name
+    return own if own.is_file() else templates / name
+
+
+# ---------------------------------------------------------------- publish
+
+
+def publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...] = ()) -> list[Path]:
+    """Move the staged set (name -> file or folder) into ``target``: all or nothing.
+
+    ``obsolete`` names files of the set that the new build does not make (an
+    anslagsbevis of a protokoll that is no longer justerat): they are
+    removed with the same all-or-nothing guarantee.
+
+    Each existing file of the set is first moved aside into a backup folder
+    inside ``target``, then the new one moved in. If any step fails, the new
+    files are taken out again and the old ones put back, and a
+    ``PublishError`` says which file could not be replaced, why, and what the
+    folder holds now.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    outcome: list[Path] | PublishError | None = None
+    try:
+        with _signals_held():
+            try:
+                outcome = _publish(target, staged, obsolete)
+            except PublishError as exc:
+                outcome = exc
+    except KeyboardInterrupt:
+        if not isinstance(outcome, list):
+            raise
+        # Held during the move, so it arrived when every file was already in place.
+        log.warning("Avbrutet först när de nya filerna redan låg på plats i %s.", display_path(target))
+    if isinstance(outcome, PublishError):
+        raise outcome
+    return outcome
+
+
+def _publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...]) -> list[Path]:
+    backup = Path(tempfile.mkdtemp(prefix=BACKUP_PREFIX, dir=target))
+    moved_aside: list[str] = []
+    placed: list[str] = []
+    current = ""
+    try:
+        for name in obsolete:
+            current = name
+            if name not in staged and ((target / name).exists() or (target / name).is_symlink()):
+                os.replace(target / name, backup / name)
+                moved_aside.append(name)
+        for name, source in staged.items():
+            current = name
+            destination = target / name
+            if destination.exists() or destination.is_symlink():
+                os.replace(destination, backup / name)
+                moved_aside.append(name)
+            os.replace(source, destination)
+            placed.append(name)
+    except OSError as exc:
+        restored = _roll_back(target, backup, staged, placed, moved_aside)
+        raise PublishError(_publish_failure(target, current, exc, restored)) from exc
+    shutil.rmtree(backup, ignore_errors=True)
+    return [target / name for name in staged]
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the milliseconds files are being moved; they act right after."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _roll_back(target: Path, backup: Path, staged: dict[str, Path], placed: list[str],
+               moved_aside: list[str]) -> list[str]:
+    """Undo a half-done publish; return the names that could not be restored."""
+    broken = []
+    for name in reversed(placed):
+        try:
+            os.replace(target / name, staged[name])
+        except OSError:
+            broken.append(name)
+    for name in reversed(moved_aside):
+        try:
+            os.replace(backup / name, target / name)
+        except OSError:
+            if name not in broken:
+                broken.append(name)
+    if not broken:
+        shutil.rmtree(backup, ignore_errors=True)
+    return broken
+
+
+def _publish_failure(target: Path, name: str, exc: OSError, broken: list[str]) -> str:
+    where = display_path(target)
+    message = f"{display_path(target / name)} kunde inte ersättas: {_cause(exc)}"
+    if not broken:
+        return (f"{message}\nInget har ändrats i {where}/: de tidigare filerna ligger kvar. "
+                "Stäng filen (eller ta bort skrivskyddet) och kör kommandot igen.")
+    names = ", ".join(broken)
+    return (f"{message}\nDet gick inte heller att återställa allt: {names} i {where}/ stämmer inte med de "
+            f"andra filerna. De tidigare versionerna finns i {where}/{BACKUP_PREFIX}… . "
+            "Stäng filerna och kör kommandot igen; då skrivs alla filer på nytt.")
+
+
+def _cause(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.EBUSY, errno.ETXTBSY):
+        return ("filen är skrivskyddad, låst eller öppen i ett annat program (till exempel Word eller en "
+                "PDF-läsare).")
+    if exc.errno == errno.ENOSPC:
+        return "disken är full."
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.ENOTEMPTY, errno.EEXIST):
+        return "det finns redan en mapp eller fil med samma namn som inte kan ersättas."
+    return f"{exc.strerror or exc}."
+

@@ -37,6 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 LOCK_FILE = ".lås"
 BACKUP_PREFIX = ".ersatt-"
+KEPT_PREFIX = "tidigare-filer-"  # a backup kept because it holds the only copy of the old files
+GRACE_SECONDS = 60  # a folder this young without a lock file may belong to a build about to take it
+# Only LibreOffice is killed on behalf of a dead build; a PDF reader or editor
+# that has a file in a work folder open is never touched (names as in /proc/PID/comm).
+LIBREOFFICE_PROGRAMS = frozenset({"soffice", "soffice.bin", "oosplash"})
 
 
 # ------------------------------------------------------------- work folder
@@ -54,8 +59,9 @@ def work_folder(out_root: Path, meeting_id: str) -> Iterator[Path]:
     remove_abandoned(out_root)
     with tempfile.TemporaryDirectory(prefix=f".bygge-{meeting_id}-", dir=out_root) as tmp:
         folder = Path(tmp)
-        with open(folder / LOCK_FILE, "w") as lock:
+        with open(folder / f"{LOCK_FILE}.ny", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            os.rename(folder / f"{LOCK_FILE}.ny", folder / LOCK_FILE)  # visible only once held
             try:
                 yield folder
             finally:
@@ -70,6 +76,10 @@ def remove_abandoned(out_root: Path) -> list[Path]:
     for old in sorted(leftovers):
         if not old.is_dir() or _in_use(old):
             continue
+        if old.name.startswith(BACKUP_PREFIX) and any(old.iterdir()):
+            kept = _keep(old)  # a publish killed mid-move: these may be the only copies of the old files
+            log.warning("Ett avbrutet bygge lämnade tidigare filer efter sig; de ligger i %s.", display_path(kept))
+            continue
         killed = kill_processes_using(old)
         if killed:
             log.info("Stoppade %d LibreOffice-process som ett avbrutet bygge lämnade kvar.", killed)
@@ -79,22 +89,22 @@ def remove_abandoned(out_root: Path) -> list[Path]:
 
 
 def _in_use(folder: Path) -> bool:
-    lock_path = folder / LOCK_FILE
-    if not lock_path.exists():
-        # A folder from before locks existed, or one being created right now.
-        return time.time() - folder.stat().st_mtime < 60
+    """Whether a living build may hold ``folder``; when in doubt, it does."""
     try:
+        lock_path = folder / LOCK_FILE
+        if not lock_path.exists():  # being created this moment, or from a build killed before its lock
+            return time.time() - folder.stat().st_mtime < GRACE_SECONDS
         with open(lock_path) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
-    except OSError:
-        return False
+    except OSError:  # gone meanwhile, another user's, unreadable: leave it alone
+        return True
     return False
 
 
 def kill_processes_using(folder: Path) -> int:
-    """SIGKILL every process whose command line names ``folder`` (Linux /proc)."""
+    """SIGKILL every LibreOffice process whose command line names ``folder`` (Linux /proc)."""
     needle = str(folder.resolve()).encode()
     killed = 0
     proc = Path("/proc")
@@ -105,9 +115,10 @@ def kill_processes_using(folder: Path) -> int:
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
+            program = (entry / "comm").read_text().strip()
         except OSError:
             continue
-        if needle in cmdline:
+        if needle in cmdline and program in LIBREOFFICE_PROGRAMS:
             try:
                 os.kill(int(entry.name), signal.SIGKILL)
                 killed += 1
@@ -148,15 +159,20 @@ def publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...] = (
     ``PublishError`` says which file could not be replaced, why, and what the
     folder holds now.
     """
-    target.mkdir(parents=True, exist_ok=True)
     outcome: list[Path] | PublishError | None = None
     try:
-        with _signals_held():
+        with signals_held():
             try:
-                outcome = _publish(target, staged, obsolete)
+                with _locked(target):
+                    outcome = _publish(target, staged, obsolete)
             except PublishError as exc:
                 outcome = exc
+            except OSError as exc:  # the folder itself cannot be made, locked or written
+                outcome = PublishError(f"{display_path(target)} kan inte skrivas: {_cause(exc)}\n"
+                                       "Inget har ändrats där.")
     except KeyboardInterrupt:
+        if isinstance(outcome, PublishError):
+            raise outcome from None  # what happened to the files matters more than the interrupt
         if not isinstance(outcome, list):
             raise
         # Held during the move, so it arrived when every file was already in place.
@@ -164,6 +180,18 @@ def publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...] = (
     if isinstance(outcome, PublishError):
         raise outcome
     return outcome
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Only one build publishes into ``target`` at a time (a lock on the folder itself)."""
+    target.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...]) -> list[Path]:
@@ -186,15 +214,16 @@ def _publish(target: Path, staged: dict[str, Path], obsolete: tuple[str, ...]) -
             os.replace(source, destination)
             placed.append(name)
     except OSError as exc:
-        restored = _roll_back(target, backup, staged, placed, moved_aside)
-        raise PublishError(_publish_failure(target, current, exc, restored)) from exc
+        broken = _roll_back(target, backup, staged, placed, moved_aside)
+        kept = _keep(backup) if broken else None
+        raise PublishError(_publish_failure(target, current, exc, broken, kept)) from exc
     shutil.rmtree(backup, ignore_errors=True)
     return [target / name for name in staged]
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM for the milliseconds files are being moved; they act right after."""
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the moment a step must not be cut in two; they act right after."""
     held = {signal.SIGINT, signal.SIGTERM}
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -226,7 +255,17 @@ def _roll_back(target: Path, backup: Path, staged: dict[str, Path], placed: list
     return broken
 
 
-def _publish_failure(target: Path, name: str, exc: OSError, broken: list[str]) -> str:
+def _keep(backup: Path) -> Path:
+    """Give a backup that holds the only copy of old files a visible name that no cleanup removes."""
+    kept = backup.with_name(KEPT_PREFIX + time.strftime("%Y%m%d-%H%M%S"))
+    try:
+        os.replace(backup, kept)
+    except OSError:
+        return backup
+    return kept
+
+
+def _publish_failure(target: Path, name: str, exc: OSError, broken: list[str], kept: Path | None) -> str:
     where = display_path(target)
     message = f"{display_path(target / name)} kunde inte ersättas: {_cause(exc)}"
     if not broken:
@@ -234,7 +273,7 @@ def _publish_failure(target: Path, name: str, exc: OSError, broken: list[str]) -
                 "Stäng filen (eller ta bort skrivskyddet) och kör kommandot igen.")
     names = ", ".join(broken)
     return (f"{message}\nDet gick inte heller att återställa allt: {names} i {where}/ stämmer inte med de "
-            f"andra filerna. De tidigare versionerna finns i {where}/{BACKUP_PREFIX}… . "
+            f"andra filerna. De tidigare versionerna finns i {display_path(kept)}/. "
             "Stäng filerna och kör kommandot igen; då skrivs alla filer på nytt.")
 
 

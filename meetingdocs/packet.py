@@ -86,9 +86,9 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
         paginate(plan, work)
         packet = assemble_packet(plan, work)
         verify(plan, packet)
+        pages = _page_count(packet)
         result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX})
-    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, _page_count(result / PACKET_PDF),
-                       len(warnings))
+    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, pages, len(warnings))
 
 
 # ----------------------------------------------------------------- render
@@ -192,18 +192,12 @@ def convert(plan: Plan, work: Path) -> None:
 
 def leave_out_external_references(pending: list[Document]) -> None:
     """Take out of the copies what LibreOffice would fetch from elsewhere; warn about what goes missing."""
-    from_templates: dict[external_refs.ExternalReference, list[str]] = {}
-    for doc in pending:
+    for doc in (d for d in pending if d.received is not None):
         for ref in external_refs.neutralise(doc.docx):
-            if not ref.shown:
-                continue
-            if doc.received is not None:
+            if ref.shown:
                 log.warning("Bilaga %d till ärende %d (fil %s): %s.", doc.received.number, doc.item.number,
                             doc.origin.name, ref.lost())
-            else:
-                from_templates.setdefault(ref, []).append(_template_name(doc))
-    for ref, templates in from_templates.items():
-        log.warning("%s", external_refs.template_warning(ref, templates))
+    external_refs.neutralise_generated((d.docx, _template_name(d)) for d in pending if d.received is None)
 
 
 def _template_name(doc: Document) -> str:
@@ -217,7 +211,7 @@ def _in_terms_of_sources(exc: ConversionError, pending: list[Document]) -> Conve
     doc = next((d for d in pending if exc.source is not None and d.docx.name == Path(exc.source).name), None)
     if doc is None or not isinstance(exc, libreoffice.LibreOfficeFailed):
         return exc
-    subject, advice = _failure_advice(doc, timed_out=exc.kind == libreoffice.LibreOfficeFailed.TIMED_OUT)
+    subject, advice = _failure_advice(doc, exc.kind)
     return exc.retold(subject, advice, source=doc.origin)
 
 
@@ -227,16 +221,12 @@ _EDITED_IN = {
 }
 
 
-def _failure_advice(doc: Document, *, timed_out: bool) -> tuple[str, str]:
+def _failure_advice(doc: Document, kind: str) -> tuple[str, str]:
     """What to call a document LibreOffice failed on, and what to do, by the kind of file it comes from."""
     origin = display_path(doc.origin)
     suffix = doc.origin.suffix.lower()
     if suffix in _EDITED_IN:
-        program, saved_as = _EDITED_IN[suffix]
-        if timed_out:
-            return origin, (f"Filen kan vara skadad eller för stor. Öppna den i {program}, spara den på nytt som "
-                            f"{saved_as} och försök igen.")
-        return origin, f"Kontrollera att filen går att öppna i {program} och att den är sparad som {saved_as}."
+        return origin, libreoffice.editor_advice(kind, *_EDITED_IN[suffix])
     if suffix in (".yaml", ".yml"):
         return "kallelsen med föredragningslistan", (
             f"Kallelsen skapas från föredragningslistan i {origin} och mallen kallelse.docx. Listan kan vara för "

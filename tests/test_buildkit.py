@@ -116,9 +116,13 @@ def _holder(folder: Path) -> subprocess.Popen:
     return proc
 
 
-def _leftover(folder: Path) -> subprocess.Popen:
-    """A process whose command line names the folder, as soffice's -env:UserInstallation does."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+def _process_naming(folder: Path, program: str, bin_dir: Path) -> subprocess.Popen:
+    """A process called ``program`` whose command line names the folder, as soffice's -env:UserInstallation does."""
+    bin_dir.mkdir(exist_ok=True)
+    link = bin_dir / program
+    if not link.exists():
+        link.symlink_to(Path(sys.executable).resolve())  # /proc/PID/comm is the name it was started by
+    proc = subprocess.Popen([str(link), "-c", "import time; time.sleep(120)",
                              f"-env:UserInstallation={(folder / 'lo-profil').resolve().as_uri()}"])
     cmdline = Path(f"/proc/{proc.pid}/cmdline")
     deadline = time.monotonic() + 10
@@ -136,18 +140,21 @@ def test_folders_of_killed_builds_are_removed_and_their_programs_killed(tmp_path
     for folder in (killed_build, running_build, old_unlocked, fresh_unlocked):
         folder.mkdir()
     (killed_build / LOCK_FILE).write_text("")
-    old = time.time() - 3600
-    os.utime(old_unlocked, (old, old))
     holder = _holder(running_build)
-    leftover = _leftover(killed_build)
+    leftover = _process_naming(killed_build, "soffice.bin", tmp_path / "bin")
+    reader = _process_naming(killed_build, "evince", tmp_path / "bin")  # the secretary looking at a file there
+    old = time.time() - 3600
+    for folder in (killed_build, running_build, old_unlocked):
+        os.utime(folder, (old, old))
     try:
         removed = remove_abandoned(tmp_path)
         assert leftover.wait(timeout=10) == -9
+        assert reader.poll() is None, "a program that is not LibreOffice was killed"
     finally:
-        holder.kill()
-        leftover.kill()
+        for proc in (holder, leftover, reader):
+            proc.kill()
     assert sorted(removed) == sorted([killed_build, old_unlocked])
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running_build.name, fresh_unlocked.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running_build.name, fresh_unlocked.name, "bin"])
 
 
 def test_work_folder_is_locked_while_in_use_and_removed_after(tmp_path):
@@ -203,3 +210,19 @@ def test_protokoll_set_is_published_whole_or_not_at_all(tmp_path):
     assert "anslagsbevis.pdf kunde inte ersättas" in result.stderr and "Inget har ändrats" in result.stderr
     assert sorted(p.name for p in earlier.iterdir()) == sorted(["protokoll.pdf", "protokoll.docx",
                                                                  "anslagsbevis.pdf", "utdrag"])
+
+
+def test_backup_left_by_a_killed_publish_is_kept_not_deleted(tmp_path):
+    meeting = tmp_path / DEMO
+    backup = meeting / ".ersatt-abc123"
+    backup.mkdir(parents=True)
+    (backup / "kallelse.pdf").write_text("the only copy")
+    empty = meeting / ".ersatt-def456"
+    empty.mkdir()
+    old = time.time() - 3600
+    for folder in (backup, empty):
+        os.utime(folder, (old, old))
+    remove_abandoned(tmp_path)
+    kept = [p for p in meeting.iterdir()]
+    assert len(kept) == 1 and kept[0].name.startswith("tidigare-filer-")
+    assert (kept[0] / "kallelse.pdf").read_text() == "the only copy"

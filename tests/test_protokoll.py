@@ -334,3 +334,9 @@ def test_written_reservation_with_a_missing_image_stops_the_build(sources, tmp_p
                        encoding="utf-8")
     stderr = refused(sources, tmp_path, "karta.png").stderr
     assert "jorgen-persson-punkt-6.md, rad" in stderr
+
+
+def test_written_reservation_name_that_cannot_be_a_file_name(sources, tmp_path):
+    edit(sources / RECORD, "skriftlig: reservationer/jorgen-persson-punkt-6.md",
+         'skriftlig: "reservationer/jorgen\\0persson.md"')
+    refused(sources, tmp_path, "inte kan finnas i ett filnamn")

@@ -369,19 +369,19 @@ def test_readback_stops_a_message_with_a_header_or_recipient_it_did_not_mean(mon
     raw = built.as_bytes()
     meant = readback.Meant(HEADERS["sender"], None, HEADERS["to"], "Kallelse GNS Åre 2020-12-11", ())
     readback.check(raw, built, meant)  # as built: fine
-    injected = raw.replace(b"\r\nSubject:", b"\r\nBcc: evil@example.org\r\nSubject:", 1)
-    with pytest.raises(UnsafeMessageError, match="Bcc"):
-        readback.check(injected, built, meant)
-    two = raw.replace(b"<asa@example.org>", b"<asa@example.org>, evil@example.org", 1)
-    with pytest.raises(UnsafeMessageError, match="evil@example.org"):
-        readback.check(two, built, meant)
-    with pytest.raises(UnsafeMessageError, match="display name"):
-        readback.check(raw, built, readback.Meant(HEADERS["sender"], None,
-                                                  Address(display_name="Åsa Ek", addr_spec="asa@example.org"),
-                                                  meant.subject, ()))
-    with pytest.raises(UnsafeMessageError, match="Subject"):
-        readback.check(raw, built, readback.Meant(HEADERS["sender"], None, HEADERS["to"], "Kallelse GNS", ()))
 
+    def refused(data: bytes, expected: readback.Meant, what: str) -> None:
+        with pytest.raises(UnsafeMessageError) as caught:
+            readback.check(data, built, expected)
+        assert what in "; ".join(caught.value.differences), caught.value.differences
+        assert "sista kontrollen" in caught.value.message and "Inget har skickats" in caught.value.message
+
+    refused(raw.replace(b"\r\nSubject:", b"\r\nBcc: evil@example.org\r\nSubject:", 1), meant, "Bcc")
+    refused(raw.replace(b"<asa@example.org>", b"<asa@example.org>, evil@example.org", 1), meant,
+            "evil@example.org")
+    refused(raw, readback.Meant(HEADERS["sender"], None, Address(display_name="Åsa Ek", addr_spec="asa@example.org"),
+                                meant.subject, ()), "display name")
+    refused(raw, readback.Meant(HEADERS["sender"], None, HEADERS["to"], "Kallelse GNS", ()), "Subject")
 
 HEADERS = dict(sender=Address(display_name="Jessica Hådell", addr_spec="jessica.hadell@example.org"), reply_to=None,
                to=Address(display_name="Åsa", addr_spec="asa@example.org"), subject="Kallelse GNS Åre 2020-12-11",

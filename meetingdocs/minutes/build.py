@@ -109,13 +109,7 @@ def convert(documents: dict[str, Path], work: Path, record: Record) -> dict[str,
 
 def _leave_out_external_references(documents: dict[str, Path]) -> None:
     """The templates may link images from elsewhere: LibreOffice must not fetch them."""
-    found: dict[external_refs.ExternalReference, list[str]] = {}
-    for key, docx in documents.items():
-        for ref in external_refs.neutralise(docx):
-            if ref.shown:
-                found.setdefault(ref, []).append(f"{key.partition('-')[0]}.docx")
-    for ref, templates in found.items():
-        log.warning("%s", external_refs.template_warning(ref, templates))
+    external_refs.neutralise_generated((docx, f"{key.partition('-')[0]}.docx") for key, docx in documents.items())
 
 
 def _document_name(key: str) -> str:

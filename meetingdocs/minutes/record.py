@@ -18,7 +18,7 @@ from typing import Any
 from .. import names
 from .. import schema as s
 from ..markdown_check import report_markdown
-from ..errors import Problem, SourceError
+from ..errors import Problem, SourceError, quote
 from ..model import AgendaItem, Meeting, Person
 from ..render.documents import md_escape
 from ..sources import split_front_matter
@@ -603,9 +603,13 @@ class _Loader:
                             line: int | None) -> Reservation | None:
         """The reservation with its written text, read and checked now so that nothing is lost later."""
         folder = self.meeting.folder
+        if unusable := names.name_problem(name):
+            self.problem(f"namnet på den skriftliga reservationen '{quote(name)}' {unusable}. Skriv namnet på nytt.",
+                         field, line)
+            return None
         written = names.locate(folder, name).resolve()
         if not written.is_relative_to(folder.resolve()) or not written.is_file():
-            self.problem(f"den skriftliga reservationen '{name}' finns inte i {folder}.", field, line)
+            self.problem(f"den skriftliga reservationen '{quote(name)}' finns inte i {folder}.", field, line)
             return None
         _, body, body_line = split_front_matter(written, self.found, required=False)
         report_markdown(self.found, written, body, body_line, folder)

@@ -159,7 +159,8 @@ def refuse_active_content(path: Path, document: str) -> None:
     try:
         found = find_active_content(path)
     except UnreadablePdfError as exc:
-        raise OutputInvalidError(f"{document} kan inte läsas tillbaka ({exc}). Inget publicerades; "
+        log.debug("%s cannot be read back: %s", path, exc)
+        raise OutputInvalidError(f"{document} kan inte läsas tillbaka. Inget publicerades; "
                                  "kör igen med -v och rapportera felet.") from exc
     for item in found:
         log.debug("%s: %s at %s", path.name, item.kind.name, item.where)

@@ -25,9 +25,9 @@ class UnsafeMessageError(SendError):
     """A message failed the last check of its headers before it was written or sent."""
 
     def __init__(self, recipient: str, differences: list[str]):
-        self.differences = list(differences)
+        self.differences = list(differences)  # technical, in English: logged, shown with -v
         super().__init__(
-            f"Meddelandet till {recipient} stoppades av den sista kontrollen av e-posthuvudet "
-            f"({'; '.join(differences)}), så det skrivs inte och skickas inte. {NOTHING_SENT} "
+            f"Meddelandet till {recipient} stoppades av den sista kontrollen av e-posthuvudet, "
+            f"så det skrivs inte och skickas inte. {NOTHING_SENT} "
             "Kontrollera namn, ämnesrad och filnamn i meddelandet. Troligen är det ett fel i verktyget: "
             "kör kommandot igen med -v och skicka utskriften till den som underhåller verktyget.")

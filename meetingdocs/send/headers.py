@@ -68,10 +68,15 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def unfold(value: str) -> str:
+    """A header value as a receiving program reads it: folded lines joined (RFC 5322 2.2.3)."""
+    return re.sub(r"\r?\n(?=[ \t])", "", value)
+
+
 def decoded(text: str) -> str:
     """``text`` as a mail program shows it: folded lines joined, encoded words decoded (repeatedly)."""
     for _ in range(DECODE_ROUNDS):
-        unfolded = re.sub(r"\r?\n(?=[ \t])", "", text)
+        unfolded = unfold(text)
         try:
             result = str(email.policy.default.header_factory("X-Check", unfolded))
         except (ValueError, LookupError, email.errors.MessageError):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote
 
-from ..buildkit import publish
+from ..buildkit import publish, signals_held
 from ..errors import Problem, display_path
 from ..model import Meeting
 from ..sources import MEETING_FILE, find_meeting, load_meeting
@@ -216,19 +216,13 @@ def _sender(meeting: Meeting, settings: Settings, env: Mapping[str, str],
     if settings.sender:
         name, address = compose.parse_sender(settings.sender)
         reason = check_address(address)
+        if not reason and (name_reason := problem(name)):
+            reason = f"avsändarens namn '{shown(name)}' {name_reason}"
         if reason:
             if env.get(ENV_FROM, "").strip():
                 problems.append(Problem(None, f"miljövariabeln {ENV_FROM}: {reason}"))
             else:
                 problems.append(Problem(settings.source, reason, field="avsändare"))
-            return Address(addr_spec="invalid@invalid.invalid"), None
-        reason = problem(name)
-        if reason:
-            text = f"avsändarens namn '{shown(name)}' {reason}"
-            if env.get(ENV_FROM, "").strip():
-                problems.append(Problem(None, f"miljövariabeln {ENV_FROM}: {text}"))
-            else:
-                problems.append(Problem(settings.source, text, field="avsändare"))
             return Address(addr_spec="invalid@invalid.invalid"), None
         if not name and address.lower() == secretary.email.lower():
             name = secretary.name
@@ -485,9 +479,11 @@ def deliver(plan: SendPlan, *, again: bool = False, progress: Progress | None = 
             for position, message in enumerate(pending):
                 message_id = compose.new_message_id(plan.sender.addr_spec)
                 data = plan.build(message, message_id)
-                outcome = connection.send(plan.sender.addr_spec, message.recipient.address, data)
+                with signals_held():  # Ctrl-C or kill acts once this message is sent and logged, never between
+                    outcome = connection.send(plan.sender.addr_spec, message.recipient.address, data)
+                    if outcome.accepted:
+                        ledger.append(_record(plan, message, message_id, len(data)))
                 if outcome.accepted:
-                    ledger.append(_record(plan, message, message_id, len(data)))
                     report.sent.append(message)
                 elif outcome.fatal:
                     report.stopped = (message, outcome)

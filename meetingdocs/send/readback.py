@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import email
 import email.header
+import logging
 import email.message
 import email.policy
 import email.utils
-import re
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from .errors import UnsafeMessageError
-from .headers import ascii_name, one_line
+from .headers import ascii_name, one_line, unfold
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,8 @@ def check(raw: bytes, built: EmailMessage, meant: Meant) -> None:
         *filenames(parsed, meant.filenames),
     ]
     if differences:
+        log.error("Det som skilde: %s", "; ".join(differences))
         raise UnsafeMessageError(meant.to.addr_spec, differences)
-
-
-def unfolded(value: str) -> str:
-    return re.sub(r"\r?\n(?=[ \t])", "", value)
 
 
 def rfc2047(text: str) -> str:
@@ -68,7 +67,7 @@ def raw_value(message: email.message.Message, name: str) -> str | None:
     """The header as it stands in the message, folded lines joined."""
     for key, value in message.raw_items():
         if key.lower() == name.lower():
-            return unfolded(str(value))
+            return unfold(str(value))
     return None
 
 

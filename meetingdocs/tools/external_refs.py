@@ -41,6 +41,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from lxml import etree
 
@@ -145,6 +146,17 @@ def neutralise(path: Path) -> list[ExternalReference]:
     for ref in found:
         log.debug("%s: removed %s -> %s", path.name, ref.what, ref.target)
     return found
+
+
+def neutralise_generated(documents: Iterable[tuple[Path, str]]) -> None:
+    """Neutralise documents made from our templates (path, template name); one warning per reference."""
+    found: dict[ExternalReference, list[str]] = {}
+    for path, template in documents:
+        for ref in neutralise(path):
+            if ref.shown:
+                found.setdefault(ref, []).append(template)
+    for ref, templates in found.items():
+        log.warning("%s", template_warning(ref, templates))
 
 
 def template_warning(ref: ExternalReference, templates: list[str]) -> str:

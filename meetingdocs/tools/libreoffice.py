@@ -199,7 +199,7 @@ class LibreOfficeFailed(ConversionError):
         self.seconds = seconds
         self.said = said
         subject = subject or str(source)
-        advice = advice or _word_advice(kind)
+        advice = advice or editor_advice(kind)
         super().__init__(_failure_message(kind, subject, advice, seconds, said), source=source)
 
     def retold(self, subject: str, advice: str, *, source: Path) -> LibreOfficeFailed:
@@ -211,11 +211,12 @@ class LibreOfficeFailed(ConversionError):
         return LibreOfficeFailed(source, self.kind, seconds=self.seconds, said=said, subject=subject, advice=advice)
 
 
-def _word_advice(kind: str) -> str:
+def editor_advice(kind: str, program: str = "Word", saved_as: str = ".docx") -> str:
+    """What to do with a file the secretary edits in ``program`` that LibreOffice failed on."""
     if kind == LibreOfficeFailed.TIMED_OUT:
-        return ("Filen kan vara skadad eller för stor. Öppna den i Word, spara den på nytt som .docx och "
+        return (f"Filen kan vara skadad eller för stor. Öppna den i {program}, spara den på nytt som {saved_as} och "
                 "försök igen.")
-    return "Kontrollera att filen går att öppna i Word och att den är sparad som .docx."
+    return f"Kontrollera att filen går att öppna i {program} och att den är sparad som {saved_as}."
 
 
 def _failure_message(kind: str, subject: str, advice: str, seconds: float | None, said: str | None) -> str:

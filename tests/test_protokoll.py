@@ -251,8 +251,9 @@ def test_late_justering_is_a_warning(sources, tmp_path):
     edit(sources / RECORD, "  datum: 2020-12-16", "  datum: 2021-01-05")
     edit(sources / RECORD, "  datum: 2020-12-17", "  datum: 2021-01-06")
     edit(sources / RECORD, "  7: bifall\n", "")  # an error too, so the run stops before LibreOffice
-    result = refused(sources, tmp_path, "Varning:", "justeringen sker 25 dagar efter sammanträdet",
-                     "senast inom 14 dagar")
+    result = refused(sources, tmp_path, "Varning:", "protokoll.yaml, rad 30, fältet 'justering.datum'",
+                     "justeringen sker 25 dagar efter sammanträdet",
+                     "enligt kommunallagen 5 kap. 69 § ska protokollet justeras senast 14 dagar efter")
     assert "beslut saknas för punkt 7" in result.stderr
 
 

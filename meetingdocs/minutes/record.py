@@ -22,7 +22,7 @@ from ..errors import Problem, SourceError, quote
 from ..model import AgendaItem, Meeting, Person
 from ..render.documents import md_escape
 from ..sources import split_front_matter
-from . import votes
+from . import dates, votes
 from .votes import ADOPTED, ADOPTED_MOTION, MOTION, PROPOSAL, Motion, Option, Vote
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,8 @@ class Record:
     posted: dt.date | None  # anslaget sätts upp
     kept_at: str
     decisions: list[Decision]
+    adjustment_line: int | None = None  # where justering: datum: stands in protokoll.yaml
+    posted_line: int | None = None  # where anslag: datum: stands
 
     def serving(self, meeting: Meeting, number: int, *, with_disqualified: bool = False) -> list[Person]:
         """Who takes part in the decision of agenda item ``number``.
@@ -176,12 +178,13 @@ class Record:
 
     @property
     def take_down(self) -> dt.date | None:
-        """The day the notice may come down: after three weeks of appeal time."""
-        return self.posted + dt.timedelta(days=22) if self.posted else None
+        """The day the notice comes down: the day after the last appeal day."""
+        return dates.take_down_day(self.posted) if self.posted else None
 
     @property
     def last_appeal_day(self) -> dt.date | None:
-        return self.posted + dt.timedelta(days=21) if self.posted else None
+        """Three weeks after the posting, moved past weekends and holidays (see dates.py)."""
+        return dates.last_appeal_day(self.posted) if self.posted else None
 
 
 # ------------------------------------------------------------------ fields
@@ -365,6 +368,8 @@ class _Loader:
             posted=posting.get("datum"),
             kept_at=posting.get("förvaras") or committee.minutes_kept_at,
             decisions=[],
+            adjustment_line=_Lines.of(values["justering"], self.line("justering"))("datum"),
+            posted_line=_Lines.of(values["anslag"], self.line("anslag"))("datum"),
         )
         record.decisions = self.decisions(values["beslut"], record)
         if record.adjusted and record.adjustment_date is None:
@@ -848,18 +853,38 @@ def _check_reservations(meeting: Meeting, record: Record, decision: Decision, fo
 
 
 def _check_adjustment(meeting: Meeting, record: Record, found: s.Collected) -> None:
+    _check_posting(record, found)
     if record.adjustment_date is None:
         return
     days = (record.adjustment_date - meeting.date).days
     if days < 0:
         found.problems.append(Problem(record.source, "justeringen kan inte ske före sammanträdet.",
-                                      field="justering.datum"))
+                                      field="justering.datum", line=record.adjustment_line))
     elif days > JUSTERING_DAYS:
         found.warnings.append(Problem(
-            record.source, f"justeringen sker {days} dagar efter sammanträdet; enligt kommunallagen "
-                           f"ska protokollet justeras senast inom {JUSTERING_DAYS} dagar.", field="justering.datum"))
-    if record.posted is not None and record.posted < record.adjustment_date:
-        found.problems.append(Problem(record.source, "anslaget kan inte sättas upp före justeringen.",
-                                      field="anslag.datum"))
+            record.source, f"justeringen sker {days} dagar efter sammanträdet; enligt kommunallagen 5 kap. 69 § "
+                           f"ska protokollet justeras senast {JUSTERING_DAYS} dagar efter sammanträdet.",
+            field="justering.datum", line=record.adjustment_line))
     if not record.adjusters:
         found.problems.append(Problem(record.source, "minst en justerare ska anges.", field="justerare"))
+
+
+def _check_posting(record: Record, found: s.Collected) -> None:
+    """The notice of justering goes up on the anslagstavla within two days of the justering."""
+    posted, adjusted = record.posted, record.adjustment_date
+    if posted is None:
+        return
+    problem = None
+    if not dates.supported(posted):
+        problem = (f"året {posted.year} ligger utanför kalendern för helgdagar ({dates.FIRST_YEAR}–"
+                   f"{dates.LAST_YEAR}); kontrollera datumet.")
+    elif adjusted is not None and posted < adjusted:
+        problem = "anslaget kan inte sättas upp före justeringen."
+    elif adjusted is not None and posted > dates.latest_posting_day(adjusted):
+        problem = (f"anslaget sätts upp {posted.isoformat()}, {(posted - adjusted).days} dagar efter justeringen "
+                   f"{adjusted.isoformat()}; enligt kommunallagen 8 kap. 12 § ska tillkännagivandet anslås senast "
+                   f"andra dagen efter justeringen (nästa vardag om den dagen är en lördag, söndag eller helgdag), här "
+                   f"senast {dates.latest_posting_day(adjusted).isoformat()}. "
+                   "Kontrollera datumen under justering: och anslag:.")
+    if problem:
+        found.problems.append(Problem(record.source, problem, field="anslag.datum", line=record.posted_line))

@@ -137,6 +137,15 @@ def check_tools() -> None:
     fonts.register_fonts()
 
 
+def template_name(key: str) -> str:
+    """The template a generated document was made with, from its work-folder key.
+
+    '01-1-tjansteskrivelse' -> 'tjansteskrivelse.docx', 'utdrag-12' -> 'utdrag.docx'.
+    """
+    kind = next((part for part in key.split("-") if part.isalpha()), key)
+    return f"{kind}.docx"
+
+
 def template_for(templates: Path, meeting: Meeting, name: str) -> Path:
     """A committee may override a template in templates/<nämnd>/."""
     own = templates / meeting.committee.key / name

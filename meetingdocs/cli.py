@@ -14,12 +14,12 @@ from pathlib import Path
 
 from . import logconf
 from .errors import ExitCode, MeetingDocsError, cap_message, display_path, shorten
+from .limits import MAX_UNEXPECTED_DETAIL_CHARS
 from .sources import list_meetings
 
 log = logging.getLogger("meetingdocs")
 
 ROOT = Path(__file__).resolve().parent.parent
-UNEXPECTED_DETAIL_CHARS = 500  # of str(exc) in the message for an unexpected error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             log.exception("oväntat fel")
         print(
-            f"Fel: ett oväntat fel inträffade ({type(exc).__name__}: {shorten(exc, UNEXPECTED_DETAIL_CHARS)}). "
+            f"Fel: ett oväntat fel inträffade ({type(exc).__name__}: {shorten(exc, MAX_UNEXPECTED_DETAIL_CHARS)}). "
             "Inget har ändrats i packets/. "
             "Kör igen med -v för detaljer och skicka utskriften till den som underhåller verktyget.",
             file=sys.stderr,

@@ -36,3 +36,4 @@ MAX_PROBLEM_CHARS = 1_000  # one problem's text
 MAX_LISTED_PROBLEMS = 50  # problems listed in one error; the rest are counted
 MAX_LISTED_WARNINGS = 50  # warnings shown in one run; the rest are counted
 MAX_MESSAGE_CHARS = 20_000  # anything the command line prints as one message
+MAX_UNEXPECTED_DETAIL_CHARS = 500  # of the exception's text in the message for an unexpected error

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .buildkit import TEMPLATES, check_tools, template_for, work_folder
+from .buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
 from .buildkit import publish as publish_set
 from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
 from .model import AgendaItem, Attachment, Meeting
@@ -197,13 +197,7 @@ def leave_out_external_references(pending: list[Document]) -> None:
             if ref.shown:
                 log.warning("Bilaga %d till ärende %d (fil %s): %s.", doc.received.number, doc.item.number,
                             doc.origin.name, ref.lost())
-    external_refs.neutralise_generated((d.docx, _template_name(d)) for d in pending if d.received is None)
-
-
-def _template_name(doc: Document) -> str:
-    """The template a generated document was made with (its name in templates/)."""
-    kind = next((part for part in doc.key.split("-") if part.isalpha()), "")
-    return f"{kind}.docx"
+    external_refs.neutralise_generated((d.docx, template_name(d.key)) for d in pending if d.received is None)
 
 
 def _in_terms_of_sources(exc: ConversionError, pending: list[Document]) -> ConversionError:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from ..buildkit import TEMPLATES, check_tools, template_for, work_folder
+from ..buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
 from ..buildkit import publish as publish_set
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
@@ -109,7 +109,7 @@ def convert(documents: dict[str, Path], work: Path, record: Record) -> dict[str,
 
 def _leave_out_external_references(documents: dict[str, Path]) -> None:
     """The templates may link images from elsewhere: LibreOffice must not fetch them."""
-    external_refs.neutralise_generated((docx, f"{key.partition('-')[0]}.docx") for key, docx in documents.items())
+    external_refs.neutralise_generated((docx, template_name(key)) for key, docx in documents.items())
 
 
 def _document_name(key: str) -> str:

@@ -51,6 +51,12 @@ class Committee:
     source: Path
     address_book: dict[str, list[str]] = field(default_factory=dict)  # "Expedieras till" name -> e-mail
     minutes_kept_at: str = ""  # där protokollet förvaras
+    # What kind of body this is and how it writes (issue 8, item 5):
+    body_noun: str = "nämnden"  # definite form used in texts and messages: "samverkansrådet", "beredningen"
+    quorum_applies: bool = True  # KL 6 kap. 28 §: a nämnd decides only with more than half present
+    appeal: str | None = None  # överklagandehänvisning: None = laglighetsprövning (KL 13 kap.), "" = none
+    member_heading: str = "Ledamöter"  # roster headings on the kallelse
+    deputy_heading: str = "Ersättare"
 
     @property
     def chair(self) -> Person | None:
@@ -78,13 +84,15 @@ class Section:
 
 @dataclass
 class Case:
-    """An ärende with documents: its tjänsteskrivelse and bilagor."""
+    """An ärende written in its own file: with a tjänsteskrivelse and its
+    bilagor, or (``has_report`` False) only its text in the kallelse and
+    perhaps bilagor."""
 
     key: str  # name used in the agenda (file stem or folder name)
     source: Path  # the tjänsteskrivelse Markdown file
     title: str
-    dnr: str
-    date: dt.date
+    dnr: str  # "" when the item has none
+    date: dt.date | None  # the tjänsteskrivelse's date; None without one
     presenter: str
     time: str
     dispatch: list[str]  # expedieras till
@@ -92,8 +100,9 @@ class Case:
     officer: Contact  # handläggare
     signatories: list[Signatory]
     description: list[Section]  # all sections before the proposal
-    proposal: str  # Markdown of "Förslag till beslut"
+    proposal: str  # Markdown of "Förslag till beslut"; "" when the item has none
     after_proposal: list[Section] = field(default_factory=list)
+    has_report: bool = True  # False: no tjänsteskrivelse is generated
 
     def decision_basis(self) -> list[str]:
         """The Beslutsunderlag list: the tjänsteskrivelse, then every bilaga."""
@@ -104,7 +113,7 @@ class Case:
 class AgendaItem:
     number: int | None  # None for an unnumbered line (a break)
     title: str
-    kind: str  # "case", "standard" or "break"
+    kind: str  # "case", "standard", "point" (numbered, no decision) or "break" (unnumbered)
     presenter: str = ""
     time: str = ""
     case: Case | None = None

@@ -22,16 +22,23 @@ from . import schema as s
 from .errors import BadArgsError, Problem, SourceError, display_path, quote
 from .markdown_check import report_markdown
 from .names import entries_by_nfc, locate, name_problem, nfc, suggestion
+from .committee import (
+    CONTACT_FIELDS,
+    OTHER_FIELDS,
+    SIGNATORY_FIELDS,
+    contact_from,
+    person_from,
+    read_fields,
+    read_list,
+    load_committee,
+)
 from .model import (
-    CHAIR,
-    VICE_CHAIRS,
     AgendaItem,
     Attachment,
     Case,
     Committee,
     Contact,
     Meeting,
-    Person,
     Section,
     Signatory,
 )
@@ -97,147 +104,6 @@ def _is_date(text: str) -> bool:
     return True
 
 
-# -------------------------------------------------------------- committee
-
-PERSON_FIELDS = [
-    s.Field("namn", s.text, required=True),
-    s.Field("parti", s.text, default=""),
-    s.Field("e-post", s.email, default=""),
-]
-MEMBER_FIELDS = PERSON_FIELDS + [s.Field("uppdrag", s.one_of(CHAIR, *VICE_CHAIRS), default="")]
-OTHER_FIELDS = [
-    s.Field("namn", s.text, required=True),
-    s.Field("titel", s.text, default=""),
-    s.Field("e-post", s.email, default=""),
-]
-CONTACT_FIELDS = [
-    s.Field("namn", s.text, required=True),
-    s.Field("enhet", s.text, default=""),
-    s.Field("titel", s.text, default=""),
-    s.Field("telefon", s.text, default=""),
-    s.Field("e-post", s.email, default=""),
-]
-SIGNATORY_FIELDS = [s.Field("namn", s.text, required=True), s.Field("titel", s.text, default="")]
-COMMITTEE_FIELDS = [
-    s.Field("namn", s.text, required=True),
-    s.Field("kortnamn", s.text, required=True),
-    s.Field("organisation", s.text, required=True),
-    s.Field("förslagsrubrik", s.text, default="Förslag till beslut"),
-    s.Field("sekreterare", s.raw, required=True),
-    s.Field("undertecknare", s.raw, default=list),
-    s.Field("ledamöter", s.raw, required=True),
-    s.Field("ersättare", s.raw, default=list),
-    s.Field("adressbok", s.raw, default=dict),
-    s.Field("protokollet förvaras", s.text, default=""),
-]
-
-
-def _read_list(reader: s.Reader, data: Any, name: str, fields: list[s.Field], line: int | None) -> list[dict]:
-    if data in (None, ""):
-        return []
-    if not isinstance(data, list):
-        reader.problems.append(
-            Problem(reader.path, "här ska det stå en lista där varje post börjar med '- '.", field=name, line=line)
-        )
-        return []
-    rows = []
-    for index, entry in enumerate(data, start=1):
-        row = reader.sub(f"{name}[{index}].").read(entry, fields, line)
-        if row is not None:
-            rows.append(row)
-    return rows
-
-
-def _person(row: dict) -> Person:
-    return Person(
-        name=row["namn"],
-        party=row.get("parti", ""),
-        email=row.get("e-post", ""),
-        role=row.get("uppdrag", ""),
-        title=row.get("titel", ""),
-    )
-
-
-def _contact(row: dict) -> Contact:
-    return Contact(
-        name=row["namn"], unit=row["enhet"], title=row["titel"], phone=row["telefon"], email=row["e-post"]
-    )
-
-
-def load_committee(path: Path, found: s.Collected) -> Committee | None:
-    data, reader, values = _read_fields(path, COMMITTEE_FIELDS, found)
-    if values is None:
-        return None
-    lines = getattr(data, "key_lines", {})
-
-    def line_of(name: str) -> int | None:
-        return next((v for k, v in lines.items() if s.norm_key(k) == s.norm_key(name)), None)
-
-    secretary = reader.sub("sekreterare.").read(values["sekreterare"], CONTACT_FIELDS, line_of("sekreterare"))
-    signatories = _read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
-                             line_of("undertecknare"))
-    members = [_person(r) for r in _read_list(reader, values["ledamöter"], "ledamöter", MEMBER_FIELDS,
-                                              line_of("ledamöter"))]
-    deputies = [_person(r) for r in _read_list(reader, values["ersättare"], "ersättare", PERSON_FIELDS,
-                                               line_of("ersättare"))]
-    chairs = [m for m in members if m.role == CHAIR]
-    if members and len(chairs) != 1:
-        found.problems.append(
-            Problem(path, f"exakt en ledamot ska ha 'uppdrag: ordförande' (nu {len(chairs)}).", field="ledamöter")
-        )
-    _check_unique_names(path, members + deputies, found)
-    address_book = _read_address_book(path, values["adressbok"], line_of("adressbok"), found)
-    if secretary is None:
-        return None
-    return Committee(
-        key=nfc(path.stem),
-        name=values["namn"],
-        short_name=values["kortnamn"],
-        organisation=values["organisation"],
-        proposal_heading=values["förslagsrubrik"],
-        secretary=_contact(secretary),
-        signatories=[Signatory(r["namn"], r["titel"]) for r in signatories],
-        members=members,
-        deputies=deputies,
-        source=path,
-        address_book=address_book,
-        minutes_kept_at=values["protokollet förvaras"],
-    )
-
-
-def _read_address_book(path: Path, data: Any, line: int | None, found: s.Collected) -> dict[str, list[str]]:
-    """``adressbok``: each recipient named under "Expedieras till" -> e-mail addresses."""
-    if not data:
-        return {}
-    if not isinstance(data, dict):
-        found.problems.append(Problem(path, "adressboken ska ha en rad per mottagare: 'Namn: adress' eller en "
-                                            "lista med adresser.", field="adressbok", line=line))
-        return {}
-    book: dict[str, list[str]] = {}
-    key_lines = getattr(data, "key_lines", {})
-    for name, value in data.items():
-        addresses = value if isinstance(value, list) else [value]
-        valid = []
-        for address in addresses:
-            try:
-                valid.append(s.email(address))
-            except s.Invalid as exc:
-                found.problems.append(Problem(path, str(exc), field=f"adressbok.{name}",
-                                              line=key_lines.get(str(name), line)))
-        book[str(name).strip()] = valid
-    return book
-
-
-def _check_unique_names(path: Path, people: list[Person], found: s.Collected) -> None:
-    seen: set[str] = set()
-    for person in people:
-        if person.name in seen:
-            found.problems.append(
-                Problem(path, f"{person.name} står två gånger i ledamöter/ersättare; en person kan bara ha en plats.")
-            )
-        seen.add(person.name)
-
-
 # ---------------------------------------------------------------- meeting
 
 MEETING_FIELDS = [
@@ -284,12 +150,12 @@ def load_meeting(folder: Path) -> tuple[Meeting, list[Problem]]:
 
 def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
     path = folder / MEETING_FILE
-    data, reader, values = _read_fields(path, MEETING_FIELDS, found)
+    data, reader, values = read_fields(path, MEETING_FIELDS, found)
     if values is None:
         return None
     committee = _committee_for(folder, path, values["nämnd"], found)
-    others = [_person(r) for r in _read_list(reader, values["övriga"], "övriga", OTHER_FIELDS, data.line)]
-    extra = [_person(r) for r in _read_list(reader, values["extra mottagare"], "extra mottagare",
+    others = [person_from(r) for r in read_list(reader, values["övriga"], "övriga", OTHER_FIELDS, data.line)]
+    extra = [person_from(r) for r in read_list(reader, values["extra mottagare"], "extra mottagare",
                                             OTHER_FIELDS, data.line)]
     if values["datum"] and not folder.name.startswith(values["datum"].isoformat()):
         found.problems.append(
@@ -530,10 +396,10 @@ def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee
     officer = committee.secretary if committee else Contact(name="")
     if values["handläggare"] is not None:
         row = reader.sub("handläggare.").read(values["handläggare"], CONTACT_FIELDS, _key_line(lines, "handläggare"))
-        officer = _contact(row) if row else officer
+        officer = contact_from(row) if row else officer
     signatories = committee.signatories if committee else []
     if values["undertecknare"] is not None:
-        rows = _read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
+        rows = read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
                           _key_line(lines, "undertecknare"))
         signatories = [Signatory(r["namn"], r["titel"]) for r in rows]
     if proposal is None:
@@ -632,7 +498,7 @@ def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.R
                             "flera gånger.", field="bilagor", line=line)
         )
         return []
-    rows = _read_list(reader, data, "bilagor", ATTACHMENT_FIELDS, line)
+    rows = read_list(reader, data, "bilagor", ATTACHMENT_FIELDS, line)
     attachments = []
     base = source.parent.resolve()
     root = meeting_folder.resolve()
@@ -721,11 +587,3 @@ def _check_attachment_file(path: Path, kind: str) -> str | None:
             return ("är skadad eller ingen riktig Word-fil (.docx). Öppna den i Word och spara den på nytt "
                     "som .docx; en gammal .doc-fil måste sparas om som .docx.")
     return None
-
-
-def _read_fields(path: Path, fields: list[s.Field], found: s.Collected) -> tuple[Any, s.Reader, dict | None]:
-    """A YAML file read against its fields: (raw data, reader, values or None)."""
-    reader = found.reader(path)
-    data = s.load_yaml_file(path, found.problems)
-    values = reader.read(data, fields) if data is not None else None
-    return data, reader, values

@@ -87,6 +87,7 @@ def check_markdown(text: str, base_dir: Optional[Path], root_dir: Optional[Path]
     issues += _literal_html(converted.root, locate)
     issues += _footnotes(converted, text, locate)
     issues += _unused_link_definitions(converted, text, locate)
+    issues += _lists_glued_to_paragraphs(text)
     return sorted(issues, key=lambda issue: (issue.line, issue.is_warning))
 
 
@@ -129,6 +130,43 @@ class _Locator:
                 self._after[needle] = index + 1
                 return index + 1
         return None
+
+
+_LIST_ITEM_RE = re.compile(r"^ {0,3}([-*+]|\d{1,3}[.)])[ \t]+\S")
+_BLOCK_START_RE = re.compile(r"^ {0,3}(#|>|\||```|~~~|\[\^?[^\]]*\]:)")
+
+
+def _lists_glued_to_paragraphs(text: str) -> list[MarkdownIssue]:
+    """A list written straight under a line of text, with no blank line
+    between, is read as part of that paragraph ("Text - ett - två")."""
+    issues = []
+    block: list[str] = []  # the lines of the current block, outside fences
+    in_fence = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            block = []
+            continue
+        if in_fence or not line.strip():
+            block = []
+            continue
+        if _LIST_ITEM_RE.match(line) and block and _is_paragraph(block):
+            issues.append(MarkdownIssue(
+                number,
+                "raden ser ut som början på en lista men blir en del av stycket ovanför, eftersom det inte "
+                "finns någon tom rad före listan. Lämna en tom rad före listans första punkt.",
+                True,
+            ))
+            block = []
+            continue
+        block.append(line)
+    return issues
+
+
+def _is_paragraph(block: list[str]) -> bool:
+    """True when ``block`` (consecutive non-blank lines) is plain paragraph
+    text: no list item, heading, quote, table or definition in it."""
+    return not any(_LIST_ITEM_RE.match(line) or _BLOCK_START_RE.match(line) for line in block)
 
 
 def _text_nodes(node: Node, in_code: bool = False):

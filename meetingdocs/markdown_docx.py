@@ -73,6 +73,7 @@ from .markdown_tree import (
     HEADING_RE,
     Node,
     anchor_keys,
+    bare_urls,
     convert,
     external_url,
     footnote_bodies,
@@ -287,7 +288,7 @@ def _link_format(node: Node, fmt: _Fmt) -> _Fmt:
 def _collect_inline(nodes: Iterable[Union[Node, str]], fmt: _Fmt, out: list[_InlineItem]) -> None:
     for node in nodes:
         if isinstance(node, str):
-            out.append(_Text(node, fmt))
+            out.extend(_text_items(node, fmt))
             continue
         tag = node.tag
         if tag == "br":
@@ -310,6 +311,13 @@ def _collect_inline(nodes: Iterable[Union[Node, str]], fmt: _Fmt, out: list[_Inl
             if node.tag in _BLOCK_TAGS and _has_content(out):
                 out.append(_Break())
             _collect_inline(node.children, fmt, out)
+
+
+def _text_items(text: str, fmt: _Fmt) -> list[_Text]:
+    """Text, where a bare web address ("https://…", "www.…") becomes a link; not inside a link or code."""
+    if fmt.href is not None or fmt.anchor is not None or fmt.code:
+        return [_Text(text, fmt)]
+    return [_Text(piece, fmt if url is None else replace(fmt, href=url)) for piece, url in bare_urls(text)]
 
 
 def _collect_link(node: Node, fmt: _Fmt, out: list[_InlineItem]) -> None:

@@ -228,6 +228,42 @@ def external_url(href: str) -> Optional[str]:
     return None
 
 
+# A web address written as plain text: "https://…", "http://…" or "www.…", up to
+# the next space. Punctuation at its end belongs to the sentence, and so does a
+# closing bracket without its opening one: "(se https://example.org)."
+_BARE_URL_RE = re.compile(r"(?<![\w@/.:+-])(?:https?://|www\.)\w[^\s<>\"]*", re.IGNORECASE)
+_SENTENCE_END = ".,;:!?'\"”’»"
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def _without_sentence_end(url: str) -> str:
+    while url:
+        last = url[-1]
+        unbalanced = last in _BRACKETS and url.count(last) > url.count(_BRACKETS[last])
+        if last not in _SENTENCE_END and not unbalanced:
+            break
+        url = url[:-1]
+    return url
+
+
+def bare_urls(text: str) -> list[tuple[str, Optional[str]]]:
+    """``text`` in pieces: (piece, None) for text, (address as written, link target) for a bare web address."""
+    pieces: list[tuple[str, Optional[str]]] = []
+    position = 0
+    for match in _BARE_URL_RE.finditer(text):
+        url = _without_sentence_end(match.group(0))
+        target = external_url(url)
+        if target is None:
+            continue
+        if match.start() > position:
+            pieces.append((text[position:match.start()], None))
+        pieces.append((url, target))
+        position = match.start() + len(url)
+    if position < len(text) or not pieces:
+        pieces.append((text[position:], None))
+    return pieces
+
+
 # --------------------------------------------------------------------------
 # Headings, anchors and footnotes in the tree
 # --------------------------------------------------------------------------

@@ -57,6 +57,9 @@ class Committee:
     appeal: str | None = None  # överklagandehänvisning: None = laglighetsprövning (KL 13 kap.), "" = none
     member_heading: str = "Ledamöter"  # roster headings on the kallelse
     deputy_heading: str = "Ersättare"
+    # Where each ledamot and ersättare of this date stands in the committee file: (field, line),
+    # e.g. ("mandatperioder[1].ledamöter[3]", 42), for messages about them.
+    locations: dict[Person, tuple[str, int | None]] = field(default_factory=dict)
 
     @property
     def chair(self) -> Person | None:
@@ -97,16 +100,19 @@ class Case:
     time: str
     dispatch: list[str]  # expedieras till
     attachments: list[Attachment]
-    officer: Contact  # handläggare
-    signatories: list[Signatory]
+    officers: list[Contact]  # handläggare, one or more (none without a tjänsteskrivelse)
+    signatories: list[Signatory]  # "I tjänsten"; [] = none
     description: list[Section]  # all sections before the proposal
     proposal: str  # Markdown of "Förslag till beslut"; "" when the item has none
     after_proposal: list[Section] = field(default_factory=list)
     has_report: bool = True  # False: no tjänsteskrivelse is generated
+    proposal_heading: str = ""  # the proposal's heading in the tjänsteskrivelse (the committee's by default)
+    basis: str = ""  # a hand-written "## Beslutsunderlag" (Markdown): replaces the generated list
 
     def decision_basis(self) -> list[str]:
-        """The Beslutsunderlag list: the tjänsteskrivelse, then every bilaga."""
-        return [f"Tjänsteskrivelse – {self.title}"] + [a.title for a in self.attachments]
+        """The generated Beslutsunderlag list: the tjänsteskrivelse (if any), then every bilaga."""
+        report = [f"Tjänsteskrivelse – {self.title}"] if self.has_report else []
+        return report + [a.title for a in self.attachments]
 
 
 @dataclass
@@ -120,8 +126,8 @@ class AgendaItem:
 
     @property
     def heading(self) -> str:
-        """The item as printed: title with dnr for a case."""
-        if self.case is not None:
+        """The item as printed: title with dnr for a case that has one."""
+        if self.case is not None and self.case.dnr:
             return f"{self.title} ({self.case.dnr})"
         return self.title
 

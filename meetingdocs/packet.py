@@ -17,6 +17,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pypdf import PdfReader
 
@@ -108,30 +109,36 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
                                                        docx_dir / "00-kallelse.docx", links=True))
     plan = Plan(meeting, kallelse)
     for item in meeting.cases:
-        prefix = f"{item.number:02d}"
-        docs = [
-            Document(f"{prefix}-0-avdelare", f"{item.number}. {item.heading}", item.case.source, item,
-                     docx=documents.render_separator(meeting, item, tpl("avdelare.docx"),
-                                                     docx_dir / f"{prefix}-0-avdelare.docx")),
-            Document(f"{prefix}-1-tjansteskrivelse", "Tjänsteskrivelse", item.case.source, item,
-                     docx=documents.render_tjansteskrivelse(meeting, item, tpl("tjansteskrivelse.docx"),
-                                                            docx_dir / f"{prefix}-1-tjansteskrivelse.docx")),
-        ]
-        for attachment in item.case.attachments:
-            key = f"{prefix}-2-bilaga-{attachment.number:02d}"
-            doc = Document(key, documents.attachment_label(attachment), attachment.path, item,
-                           received=attachment if attachment.kind != "md" else None)
-            if attachment.kind == "md":
-                doc.docx = documents.render_markdown_attachment(meeting, item, attachment, tpl("bilaga.docx"),
-                                                                docx_dir / f"{key}.docx")
-            elif attachment.kind == "docx":
-                doc.docx = docx_dir / f"{key}{attachment.path.suffix.lower()}"
-                shutil.copyfile(attachment.path, doc.docx)
-            else:
-                doc.pdf = clean_received(item, attachment, attachment.path, work / RECEIVED_DIR / f"{key}.pdf")
-            docs.append(doc)
-        plan.cases.append((item, docs))
+        if documents.has_documents(item.case):  # an item with only its text in the kallelse has no handlingar
+            plan.cases.append((item, _case_documents(meeting, item, tpl, work)))
     return plan
+
+
+def _case_documents(meeting: Meeting, item: AgendaItem, tpl: Callable[[str], Path], work: Path) -> list[Document]:
+    """The separator page, the tjänsteskrivelse (if the item has one) and the bilagor of one item."""
+    docx_dir = work / "docx"
+    prefix = f"{item.number:02d}"
+    docs = [Document(f"{prefix}-0-avdelare", f"{item.number}. {item.heading}", item.case.source, item,
+                     docx=documents.render_separator(meeting, item, tpl("avdelare.docx"),
+                                                     docx_dir / f"{prefix}-0-avdelare.docx"))]
+    if item.case.has_report:
+        docs.append(Document(f"{prefix}-1-tjansteskrivelse", "Tjänsteskrivelse", item.case.source, item,
+                             docx=documents.render_tjansteskrivelse(meeting, item, tpl("tjansteskrivelse.docx"),
+                                                                    docx_dir / f"{prefix}-1-tjansteskrivelse.docx")))
+    for attachment in item.case.attachments:
+        key = f"{prefix}-2-bilaga-{attachment.number:02d}"
+        doc = Document(key, documents.attachment_label(attachment), attachment.path, item,
+                       received=attachment if attachment.kind != "md" else None)
+        if attachment.kind == "md":
+            doc.docx = documents.render_markdown_attachment(meeting, item, attachment, tpl("bilaga.docx"),
+                                                            docx_dir / f"{key}.docx")
+        elif attachment.kind == "docx":
+            doc.docx = docx_dir / f"{key}{attachment.path.suffix.lower()}"
+            shutil.copyfile(attachment.path, doc.docx)
+        else:
+            doc.pdf = clean_received(item, attachment, attachment.path, work / RECEIVED_DIR / f"{key}.pdf")
+        docs.append(doc)
+    return docs
 
 
 def clean_received(item: AgendaItem, attachment: Attachment, pdf: Path, out: Path) -> Path:

@@ -7,10 +7,11 @@ found is reported at once, each with its file and field or line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from .committee import (
     person_from,
     read_fields,
     read_list,
+    WantedDate,
     load_committee,
 )
 from .model import (
@@ -48,9 +50,11 @@ log = logging.getLogger(__name__)
 COMMITTEES_DIR = "namnder"
 MEETING_FILE = "mote.yaml"
 CASE_FILES = ("tjansteskrivelse.md", "tjänsteskrivelse.md")
+ITEM_FILES = ("arende.md", "ärende.md")  # an item without tjänsteskrivelse, in a folder with its bilagor
 MEETING_ID = re.compile(r"^\d{4}-\d{2}-\d{2}(-[a-z0-9][a-z0-9-]*)?$")
 DESCRIPTION = "Ärendebeskrivning"
 PROPOSAL = "Förslag till beslut"
+BASIS = "Beslutsunderlag"
 CONVERTED_KINDS = {".docx": "docx", ".odt": "docx"}
 ATTACHMENT_KINDS = {".pdf": "pdf", ".md": "md", **CONVERTED_KINDS}
 
@@ -118,11 +122,13 @@ MEETING_FIELDS = [
 ITEM_FIELDS = [
     s.Field("ärende", s.text),
     s.Field("rubrik", s.text),
+    s.Field("punkt", s.text),
     s.Field("paus", s.raw),
     s.Field("föredragande", s.text, default=""),
     s.Field("tid", s.time_text, default=""),
     s.Field("nr", s.raw),
 ]
+ITEM_KINDS = ("ärende", "rubrik", "punkt", "paus")
 
 
 @dataclass
@@ -153,7 +159,7 @@ def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
     data, reader, values = read_fields(path, MEETING_FIELDS, found)
     if values is None:
         return None
-    committee = _committee_for(folder, path, values["nämnd"], found)
+    committee = _committee_for(folder, path, values["nämnd"], _wanted_date(path, data, values), found)
     others = [person_from(r) for r in read_list(reader, values["övriga"], "övriga", OTHER_FIELDS, data.line)]
     extra = [person_from(r) for r in read_list(reader, values["extra mottagare"], "extra mottagare",
                                             OTHER_FIELDS, data.line)]
@@ -162,10 +168,11 @@ def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
             Problem(path, f"datumet {values['datum']} stämmer inte med mappens namn {folder.name}. "
                           "Rätta datumet eller byt namn på mappen.", field="datum")
         )
-    agenda = _load_agenda(folder, path, values["föredragningslista"], committee, found, data)
+    referenced: dict[str, int] = {}
+    agenda = _load_agenda(folder, path, values["föredragningslista"], committee, found, data, referenced)
     if agenda is None:
         return None
-    _warn_unreferenced(folder, agenda, found)
+    _warn_unreferenced(folder, referenced, found)
     if committee is None:
         return None
     return Meeting(
@@ -181,7 +188,15 @@ def _load_meeting(folder: Path, found: s.Collected) -> Meeting | None:
     )
 
 
-def _committee_for(folder: Path, meeting_file: Path, key: str | None, found: s.Collected) -> Committee | None:
+def _wanted_date(meeting_file: Path, data: Any, values: dict) -> WantedDate | None:
+    """The meeting's date, whose roster the meeting gets; None when it is missing or invalid."""
+    if not isinstance(values["datum"], dt.date):
+        return None
+    return WantedDate(values["datum"], meeting_file, _key_line(getattr(data, "key_lines", {}), "datum"))
+
+
+def _committee_for(folder: Path, meeting_file: Path, key: str | None, wanted: WantedDate | None,
+                   found: s.Collected) -> Committee | None:
     if not key:
         return None
     committees = folder.parent / COMMITTEES_DIR
@@ -197,71 +212,118 @@ def _committee_for(folder: Path, meeting_file: Path, key: str | None, found: s.C
                     field="nämnd")
         )
         return None
-    return load_committee(path, found)
+    return load_committee(path, found, wanted)
 
 
-def _load_agenda(folder: Path, path: Path, data: Any, committee: Committee | None,
-                 found: s.Collected, meeting_data: Any) -> list[AgendaItem] | None:
-    """The agenda items; None (with a problem) when the list itself is unusable."""
+def _load_agenda(folder: Path, path: Path, data: Any, committee: Committee | None, found: s.Collected,
+                 meeting_data: Any, referenced: dict[str, int]) -> list[AgendaItem] | None:
+    """The agenda items; None (with a problem) when the list itself is unusable.
+
+    ``referenced`` gets every ärende the list names (key -> position), also
+    those whose file cannot be loaded.
+    """
     line = getattr(meeting_data, "key_lines", {}).get("föredragningslista")
+    if not _usable_agenda(path, data, line, found):
+        return None
+    numbering = _Numbering(path, found)
+    items: list[AgendaItem] = []
+    for index, raw_entry in enumerate(data, start=1):
+        entry = _agenda_entry(path, index, raw_entry, line, found)
+        item = None if entry is None else _agenda_item(folder, path, entry, numbering, committee, found, referenced)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _usable_agenda(path: Path, data: Any, line: int | None, found: s.Collected) -> bool:
     if not isinstance(data, list) or not data:
         found.problems.append(
             Problem(path, "föredragningslistan ska vara en lista med en punkt per rad som börjar med '- '.",
                     field="föredragningslista", line=line)
         )
-        return None
+        return False
     if len(data) > limits.MAX_AGENDA_ITEMS:
         found.problems.append(
             Problem(path, f"föredragningslistan har {len(data)} punkter; högst {limits.MAX_AGENDA_ITEMS} går att "
                           "ta med i en kallelse. Kontrollera att listan inte har klistrats in flera gånger, "
                           "eller dela upp sammanträdet.", field="föredragningslista", line=line)
         )
-        return None
-    items: list[AgendaItem] = []
-    numbers: dict[int, int] = {}
-    cases_seen: dict[str, int] = {}
-    next_number = 1
-    for index, raw_entry in enumerate(data, start=1):
-        where = f"föredragningslista, punkt {index}"
-        entry = _agenda_entry(path, index, raw_entry, line, found)
-        if entry is None:
-            continue
-        values = entry.values
-        if values.get("paus") is not None:
-            pause = values["paus"]
-            when = s.time_text(pause) if not isinstance(pause, bool) and _is_time(pause) else ""
-            items.append(AgendaItem(None, "Paus", "break", time=when or values["tid"]))
-            continue
-        number = next_number
-        if values.get("nr") is not None:
-            if not isinstance(values["nr"], int) or values["nr"] < 1:
-                found.problems.append(Problem(path, "nr ska vara ett heltal från 1.", field=where, line=entry.line))
+        return False
+    return True
+
+
+def _where(entry: _Entry) -> str:
+    return f"föredragningslista, punkt {entry.index}"
+
+
+@dataclass
+class _Numbering:
+    """Item numbers in list order; ``nr:`` sets one, and the items after it follow on."""
+
+    path: Path
+    found: s.Collected
+    next: int = 1
+    used: dict[int, int] = field(default_factory=dict)  # number -> position in the list
+
+    def take(self, entry: _Entry) -> int:
+        number = self.next
+        wanted = entry.values.get("nr")
+        if wanted is not None:
+            if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
+                self.found.problems.append(Problem(self.path, "nr ska vara ett heltal från 1.", field=_where(entry),
+                                                   line=entry.line))
             else:
-                number = values["nr"]
-        if number in numbers:
-            found.problems.append(
-                Problem(path, f"punktnummer {number} används redan av punkt {numbers[number]} i listan. "
-                              "Ta bort 'nr:' eller ge punkterna olika nummer.", field=where, line=entry.line)
+                number = wanted
+        if number in self.used:
+            self.found.problems.append(
+                Problem(self.path, f"punktnummer {number} används redan av punkt {self.used[number]} i listan. "
+                                   "Ta bort 'nr:' eller ge punkterna olika nummer.", field=_where(entry),
+                        line=entry.line)
             )
-        numbers[number] = index
-        next_number = number + 1
-        if values.get("ärende"):
-            key = nfc(values["ärende"])
-            if key in cases_seen:
-                found.problems.append(
-                    Problem(path, f"ärendet '{quote(key)}' står redan som punkt {cases_seen[key]}; ett ärende kan "
-                                  "bara stå en gång i föredragningslistan.", field=where, line=entry.line)
-                )
-                continue
-            cases_seen[key] = index
-            case = _load_case_ref(folder, path, key, where, entry.line, committee, found)
-            if case is None:
-                continue
-            items.append(AgendaItem(number, case.title, "case", values["föredragande"] or case.presenter,
-                                    values["tid"] or case.time, case))
-        else:
-            items.append(AgendaItem(number, values["rubrik"], "standard", values["föredragande"], values["tid"]))
-    return items
+        self.used[number] = entry.index
+        self.next = number + 1
+        return number
+
+
+def _agenda_item(folder: Path, path: Path, entry: _Entry, numbering: _Numbering, committee: Committee | None,
+                 found: s.Collected, referenced: dict[str, int]) -> AgendaItem | None:
+    values = entry.values
+    if values.get("paus") is not None:
+        return _pause(values)
+    number = numbering.take(entry)
+    if values.get("punkt"):
+        return AgendaItem(number, values["punkt"], "point", values["föredragande"], values["tid"])
+    if not values.get("ärende"):
+        return AgendaItem(number, values["rubrik"], "standard", values["föredragande"], values["tid"])
+    case = _case_of(folder, path, entry, committee, found, referenced)
+    if case is None:
+        return None
+    return AgendaItem(number, case.title, "case", values["föredragande"] or case.presenter,
+                      values["tid"] or case.time, case)
+
+
+def _pause(values: dict) -> AgendaItem:
+    pause = values["paus"]
+    when = s.time_text(pause) if not isinstance(pause, bool) and _is_time(pause) else ""
+    return AgendaItem(None, "Paus", "break", time=when or values["tid"])
+
+
+def _case_of(folder: Path, path: Path, entry: _Entry, committee: Committee | None, found: s.Collected,
+             referenced: dict[str, int]) -> Case | None:
+    key = _case_key(entry.values["ärende"])
+    if key in referenced:
+        found.problems.append(
+            Problem(path, f"ärendet '{quote(key)}' står redan som punkt {referenced[key]}; ett ärende kan "
+                          "bara stå en gång i föredragningslistan.", field=_where(entry), line=entry.line)
+        )
+        return None
+    referenced[key] = entry.index
+    return _load_case_ref(folder, path, key, _where(entry), entry.line, committee, found)
+
+
+def _case_key(written: str) -> str:
+    """``revisionsrapport/`` or ``budget-2021.md`` as written -> the key (file stem or folder name)."""
+    return nfc(written).removesuffix(".md").rstrip("/")
 
 
 def _is_time(value: Any) -> bool:
@@ -276,56 +338,111 @@ def _agenda_entry(path: Path, index: int, raw_entry: Any, line: int | None, foun
     where = f"föredragningslista, punkt {index}"
     if isinstance(raw_entry, str):
         return _Entry(index, line, {"rubrik": raw_entry.strip(), "föredragande": "", "tid": ""})
+    entry_line = getattr(raw_entry, "line", line)
+    if _text_read_as_field(raw_entry):
+        found.problems.append(_colon_problem(path, where, raw_entry, entry_line))
+        return None
     values = found.reader(path, f"{where}: ").read(raw_entry, ITEM_FIELDS, line)
     if values is None:
         return None
-    entry_line = getattr(raw_entry, "line", line)
-    kinds = [k for k in ("ärende", "rubrik", "paus") if values.get(k) is not None]
+    kinds = [k for k in ITEM_KINDS if values.get(k) is not None]
     if len(kinds) != 1:
         found.problems.append(
-            Problem(path, "varje punkt ska ha precis ett av 'ärende:', 'rubrik:' eller 'paus:' "
+            Problem(path, "varje punkt ska ha precis ett av 'ärende:', 'rubrik:', 'punkt:' eller 'paus:' "
                           "(eller bara en rad text).", field=where, line=entry_line)
         )
         return None
     return _Entry(index, entry_line, values)
 
 
-def _warn_unreferenced(folder: Path, agenda: list[AgendaItem], found: s.Collected) -> None:
-    used = {item.case.key for item in agenda if item.case is not None}
+def _text_read_as_field(raw_entry: Any) -> bool:
+    """A line like ``- Val av justerare: tid för justering``, which YAML reads as
+    one field: a name that is no field of an agenda item (nor close to one) with
+    a single value."""
+    if not isinstance(raw_entry, dict) or len(raw_entry) != 1:
+        return False
+    (key, value), = raw_entry.items()
+    if isinstance(value, (dict, list)) or not isinstance(key, str):
+        return False
+    known = {k for spec in ITEM_FIELDS for k in spec.keys}
+    names = [spec.name for spec in ITEM_FIELDS]
+    return s.norm_key(key) not in known and not difflib.get_close_matches(key.lower(), names, n=1, cutoff=0.6)
+
+
+def _colon_problem(path: Path, where: str, raw_entry: dict, line: int | None) -> Problem:
+    (key, value), = raw_entry.items()
+    text = _written_line(path, line, str(key)) or (f"{key}: {value}" if value is not None else f"{key}:")
+    return Problem(
+        path, f"YAML läser punkten som ett fält med namnet '{quote(str(key))}', eftersom texten har ett kolon "
+              f"följt av mellanslag. Är det punktens rubrik, skriv den inom citattecken: - {_yaml_quoted(text)}",
+        field=where, line=line)
+
+
+def _written_line(path: Path, line: int | None, key: str) -> str:
+    """The agenda line as the secretary wrote it, without '- ' and a comment; "" if it cannot be read."""
+    try:
+        lines = s.read_limited_text(path, limits.MAX_YAML_BYTES).splitlines()
+    except (OSError, UnicodeDecodeError, s.FileTooLarge):
+        return ""
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    text = re.sub(r"\s+#.*$", "", lines[line - 1]).strip().removeprefix("-").strip()
+    return text if text.startswith(key) else ""
+
+
+def _yaml_quoted(text: str) -> str:
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _warn_unreferenced(folder: Path, referenced: dict[str, int], found: s.Collected) -> None:
     for key in sorted(_case_candidates(folder)):
-        if key not in used:
+        if key not in referenced:
             found.warnings.append(
                 Problem(folder / MEETING_FILE, f"ärendet '{key}' finns i mappen men inte i föredragningslistan "
                                                "och kommer inte med i kallelsen.", field="föredragningslista")
             )
 
 
+def _case_files(folder: Path) -> list[Path]:
+    """The files in a case folder that hold the item's text: its tjänsteskrivelse or its ärende file."""
+    children = entries_by_nfc(folder)
+    found = (children.get(nfc(name)) for name in CASE_FILES + ITEM_FILES)
+    return [path for path in found if path is not None and path.is_file()]
+
+
 def _case_candidates(folder: Path) -> dict[str, Path]:
-    """Case key (the NFC name of a .md file or a case folder) -> its tjänsteskrivelse."""
+    """Case key (the NFC name of a .md file or a case folder) -> the file with its text."""
     result = {}
     for entry in folder.iterdir():
         if entry.is_file() and entry.suffix == ".md":
             result[nfc(entry.stem)] = entry
-        elif entry.is_dir():
-            children = entries_by_nfc(entry)
-            written = next((children[nfc(n)] for n in CASE_FILES if nfc(n) in children), None)
-            if written is not None and written.is_file():
-                result[nfc(entry.name)] = written
+        elif entry.is_dir() and (written := _case_files(entry)):
+            result[nfc(entry.name)] = written[0]
     return result
 
 
 def _load_case_ref(folder: Path, path: Path, key: str, where: str, line: int | None,
                    committee: Committee | None, found: s.Collected) -> Case | None:
     candidates = _case_candidates(folder)
-    source = candidates.get(key.removesuffix(".md").rstrip("/"))
+    source = candidates.get(key)
     if source is None:
         hint = suggestion(key, list(candidates), cutoff=0.6)
         known = ", ".join(sorted(candidates)) or "inga"
         shown = quote(key)
         found.problems.append(
             Problem(path, f"ärendet '{shown}' finns inte: varken {shown}.md eller mappen {shown}/ med "
-                          f"tjansteskrivelse.md finns i {folder}.{hint} Ärenden som finns: {known}.",
+                          f"tjansteskrivelse.md eller arende.md finns i {folder}.{hint} Ärenden som finns: {known}.",
                     field=where, line=line)
+        )
+        return None
+    files = _case_files(source.parent) if source.parent != folder else []
+    if len(files) > 1:
+        names = " och ".join(p.name for p in files)
+        found.problems.append(
+            Problem(path, f"mappen {quote(key)}/ har både {names}; ett ärende har en av dem. Ta bort den ena "
+                          "eller byt namn på den.", field=where, line=line)
         )
         return None
     return load_case(source, key, folder, committee, found)
@@ -333,21 +450,34 @@ def _load_case_ref(folder: Path, path: Path, key: str, where: str, line: int | N
 
 # ------------------------------------------------------------------- case
 
+def _yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    written = str(value).strip().lower()
+    if written not in ("ja", "nej"):
+        raise s.Invalid(f"'{quote(value)}' går inte att läsa här: skriv ja eller nej.")
+    return written == "ja"
+
+
 CASE_FIELDS = [
     s.Field("rubrik", s.text, required=True),
-    s.Field("dnr", s.text, required=True, aliases=("diarienummer",)),
-    s.Field("datum", s.date_value, required=True),
+    s.Field("tjänsteskrivelse", _yes_no),
+    s.Field("dnr", s.text, default="", aliases=("diarienummer",)),
+    s.Field("datum", s.date_value),
     s.Field("föredragande", s.text, default=""),
     s.Field("tid", s.time_text, default=""),
     s.Field("expedieras till", s.text_list, default=list, aliases=("utdrag till",)),
     s.Field("bilagor", s.raw, default=list),
     s.Field("handläggare", s.raw),
     s.Field("undertecknare", s.raw),
+    s.Field("förslagsrubrik", s.text, default=""),
 ]
+_CASE_FIELD = {spec.name: spec for spec in CASE_FIELDS}
+REPORT_REQUIRED = ("dnr", "datum")  # required when the item has a tjänsteskrivelse
+REPORT_ONLY = ("handläggare", "undertecknare", "förslagsrubrik")  # meaningless without one
 ATTACHMENT_FIELDS = [s.Field("fil", s.text, required=True), s.Field("titel", s.text, required=True)]
 ATTACHMENT_DOC_FIELDS = [s.Field("rubrik", s.text, default="")]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
-
 
 def split_front_matter(path: Path, found: s.Collected, required: bool = True) -> tuple[Any, str, int]:
     """Return (front matter data, body, line number where the body starts)."""
@@ -380,6 +510,7 @@ def split_front_matter(path: Path, found: s.Collected, required: bool = True) ->
 
 def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee | None,
               found: s.Collected) -> Case | None:
+    """An ärende from its file: with a tjänsteskrivelse, or (``tjänsteskrivelse: nej``) without."""
     data, body, body_line = split_front_matter(source, found)
     if data is None:
         return None
@@ -390,19 +521,13 @@ def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee
     lines = getattr(data, "key_lines", {})
     sections = split_sections(body)
     report_markdown(found, source, body, body_line, meeting_folder)
-    description, proposal, after = _case_sections(source, sections, body, body_line, found)
     attachments = _load_attachments(source, values["bilagor"], meeting_folder, reader,
-                                     _key_line(lines, "bilagor"), found)
-    officer = committee.secretary if committee else Contact(name="")
-    if values["handläggare"] is not None:
-        row = reader.sub("handläggare.").read(values["handläggare"], CONTACT_FIELDS, _key_line(lines, "handläggare"))
-        officer = contact_from(row) if row else officer
-    signatories = committee.signatories if committee else []
-    if values["undertecknare"] is not None:
-        rows = read_list(reader, values["undertecknare"], "undertecknare", SIGNATORY_FIELDS,
-                          _key_line(lines, "undertecknare"))
-        signatories = [Signatory(r["namn"], r["titel"]) for r in rows]
-    if proposal is None:
+                                    _key_line(lines, "bilagor"), found)
+    if _has_report(source, values):
+        parts = _report_parts(source, data, values, committee, sections, body_line, found)
+    else:
+        parts = _item_parts(source, data, sections, body_line, found)
+    if parts is None:
         return None
     return Case(
         key=key,
@@ -414,12 +539,88 @@ def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee
         time=values["tid"],
         dispatch=values["expedieras till"],
         attachments=attachments,
-        officer=officer,
-        signatories=signatories,
-        description=description,
-        proposal=proposal,
-        after_proposal=after,
+        **parts,
     )
+
+
+def _has_report(source: Path, values: dict) -> bool:
+    """``tjänsteskrivelse:`` as written; without it, an ``arende.md`` has none and any other file has one."""
+    if values["tjänsteskrivelse"] is not None:
+        return values["tjänsteskrivelse"]
+    return nfc(source.name) not in {nfc(name) for name in ITEM_FILES}
+
+
+def _written(data: dict, name: str) -> tuple[str, Any] | None:
+    """(the key as written, its value) of the case field ``name``, or None when the file does not have it."""
+    keys = _CASE_FIELD[name].keys
+    return next(((str(k), v) for k, v in data.items() if s.norm_key(k) in keys), None)
+
+
+def _report_parts(source: Path, data: dict, values: dict, committee: Committee | None,
+                  sections: list[tuple[str, str, int]], body_line: int, found: s.Collected) -> dict | None:
+    """What only an item with a tjänsteskrivelse has: officers, signatories and its checked sections."""
+    reader = found.reader(source)
+    _require_report_fields(source, data, found)
+    lines = getattr(data, "key_lines", {})
+    officers = _officers(values["handläggare"], committee, reader, _key_line(lines, "handläggare"))
+    signatories = _signatories(data, committee, reader, _key_line(lines, "undertecknare"))
+    description, proposal, after = _case_sections(source, sections, body_line, found)
+    if proposal is None:
+        return None
+    default_heading = committee.proposal_heading if committee else PROPOSAL
+    return {"officers": officers, "signatories": signatories, "description": description, "proposal": proposal,
+            "after_proposal": after, "proposal_heading": values["förslagsrubrik"] or default_heading}
+
+
+def _require_report_fields(source: Path, data: dict, found: s.Collected) -> None:
+    """dnr and datum: optional for an item without tjänsteskrivelse, required for one with."""
+    for name in REPORT_REQUIRED:
+        written = _written(data, name)
+        if written is None or written[1] in (None, ""):
+            found.problems.append(
+                Problem(source, "fältet saknas eller är tomt men måste fyllas i när ärendet har en "
+                                "tjänsteskrivelse. Har ärendet ingen tjänsteskrivelse, skriv "
+                                "'tjänsteskrivelse: nej'.",
+                        field=written[0] if written else name, line=getattr(data, "line", 1))
+            )
+
+
+def _officers(written: Any, committee: Committee | None, reader: s.Reader, line: int | None) -> list[Contact]:
+    """The handläggare: one mapping or a list of them; the committee's secretary when none is written."""
+    default = [committee.secretary] if committee else []
+    if written is None:
+        return default
+    if isinstance(written, list):
+        rows = read_list(reader, written, "handläggare", CONTACT_FIELDS, line)
+    else:
+        rows = [row for row in [reader.sub("handläggare.").read(written, CONTACT_FIELDS, line)] if row]
+    return [contact_from(row) for row in rows] or default
+
+
+def _signatories(data: dict, committee: Committee | None, reader: s.Reader, line: int | None) -> list[Signatory]:
+    """``undertecknare``: the committee's when the field is not written; none for ``undertecknare: []``."""
+    written = _written(data, "undertecknare")
+    if written is None:
+        return committee.signatories if committee else []
+    if written[1] in (None, "", []):
+        return []
+    rows = read_list(reader, written[1], "undertecknare", SIGNATORY_FIELDS, line)
+    return [Signatory(r["namn"], r["titel"]) for r in rows]
+
+
+def _item_parts(source: Path, data: dict, sections: list[tuple[str, str, int]], body_line: int,
+                found: s.Collected) -> dict:
+    """An item without tjänsteskrivelse: its sections, an optional proposal and Beslutsunderlag."""
+    lines = getattr(data, "key_lines", {})
+    for name in REPORT_ONLY:
+        if (written := _written(data, name)) is not None:
+            found.warnings.append(
+                Problem(source, "används inte: ärendet har ingen tjänsteskrivelse (tjänsteskrivelse: nej). "
+                                "Ta bort fältet.", field=written[0], line=lines.get(written[0]))
+            )
+    description, proposal, after, basis = _item_sections(source, sections, body_line, found)
+    return {"officers": [], "signatories": [], "description": description, "proposal": proposal,
+            "after_proposal": after, "has_report": False, "basis": basis}
 
 
 def _key_line(lines: dict[str, int], name: str) -> int | None:
@@ -449,24 +650,30 @@ def _same_heading(a: str, b: str) -> bool:
     return s.norm_key(a.rstrip(":")) == s.norm_key(b)
 
 
-def _case_sections(source: Path, sections, body: str, body_line: int,
+def _case_sections(source: Path, sections, body_line: int,
                    found: s.Collected) -> tuple[list[Section], str | None, list[Section]]:
+    """A tjänsteskrivelse's sections: one or more before the proposal, the proposal, the rest."""
     preface, *named = sections
     if preface[1].strip():
         found.problems.append(
-            Problem(source, f"det står text före rubriken '## {DESCRIPTION}'. Flytta in den under rubriken.",
-                    line=body_line + _first_text_line(preface[1]))
+            Problem(source, f"det står text före den första rubriken. Skriv en rubrik över den, till exempel "
+                            f"'## {DESCRIPTION}'.", line=body_line + _first_text_line(preface[1]))
         )
-    headings = [h for h, _, _ in named]
-    missing = [name for name in (DESCRIPTION, PROPOSAL) if not any(_same_heading(h, name) for h in headings)]
-    for name in missing:
+    proposal_at = next((i for i, (h, _, _) in enumerate(named) if _same_heading(h, PROPOSAL)), None)
+    if proposal_at is None:
         found.problems.append(
-            Problem(source, f"rubriken '## {name}' saknas. Tjänsteskrivelsen ska ha avsnitten "
-                            f"'## {DESCRIPTION}' och '## {PROPOSAL}'.")
+            Problem(source, f"rubriken '## {PROPOSAL}' saknas. En tjänsteskrivelse har ett eller flera avsnitt "
+                            f"(till exempel '## {DESCRIPTION}' eller '## Bakgrund') och sedan '## {PROPOSAL}'. "
+                            "Har ärendet ingen tjänsteskrivelse, skriv 'tjänsteskrivelse: nej' bland uppgifterna "
+                            "mellan '---'; då är förslaget valfritt.")
         )
-    if missing:
         return [], None, []
-    proposal_at = next(i for i, h in enumerate(headings) if _same_heading(h, PROPOSAL))
+    if proposal_at == 0:
+        found.problems.append(
+            Problem(source, f"det finns inget avsnitt före '## {PROPOSAL}'. Skriv ärendets bakgrund under en "
+                            f"egen rubrik före förslaget, till exempel '## {DESCRIPTION}'.",
+                    line=body_line + named[0][2])
+        )
     proposal = named[proposal_at][1]
     if not proposal.strip():
         found.problems.append(
@@ -476,6 +683,27 @@ def _case_sections(source: Path, sections, body: str, body_line: int,
     description = [Section(_canonical(h), md) for h, md, _ in named[:proposal_at]]
     after = [Section(h, md) for h, md, _ in named[proposal_at + 1:]]
     return description, proposal, after
+
+
+def _item_sections(source: Path, sections, body_line: int,
+                   found: s.Collected) -> tuple[list[Section], str, list[Section], str]:
+    """An item without tjänsteskrivelse: (sections before the proposal, the proposal or "", sections after it,
+    the hand-written Beslutsunderlag or ""). Text before the first heading is its Ärendebeskrivning."""
+    preface, *named = sections
+    parts = ([(DESCRIPTION, preface[1], preface[2])] if preface[1].strip() else []) + named
+    basis = "\n\n".join(md for h, md, _ in parts if _same_heading(h, BASIS) and md.strip())
+    parts = [part for part in parts if not _same_heading(part[0], BASIS)]
+    proposal_at = next((i for i, (h, _, _) in enumerate(parts) if _same_heading(h, PROPOSAL)), len(parts))
+    proposal = parts[proposal_at][1] if proposal_at < len(parts) else ""
+    if proposal_at < len(parts) and not proposal.strip():
+        found.problems.append(
+            Problem(source, f"avsnittet '## {PROPOSAL}' är tomt. Skriv förslaget under rubriken, eller ta bort "
+                            "rubriken om ärendet inte har något förslag till beslut.",
+                    line=body_line + parts[proposal_at][2])
+        )
+    description = [Section(_canonical(h), md) for h, md, _ in parts[:proposal_at]]
+    after = [Section(_canonical(h), md) for h, md, _ in parts[proposal_at + 1:]]
+    return description, proposal, after, basis
 
 
 def _canonical(heading: str) -> str:

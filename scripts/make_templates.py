@@ -197,12 +197,33 @@ def _title_block(document, kind: str, lines: list[str]) -> None:
     _para(document, "", space_after=6)
 
 
-def _certified_by(document, label: str) -> None:
-    """A label, a line to sign on and the secretary's name under it."""
-    _para(document, label, "Rubrik kort").paragraph_format.space_before = Pt(20)
+def _certified_by(document, label: str) -> list:
+    """A label, a line to sign on and the secretary's name under it: one block that never splits.
+
+    Returns the block's paragraphs; a caller that adds a line under the name keeps the name with it.
+    """
+    heading = _para(document, label, "Rubrik kort")
+    heading.paragraph_format.space_before = Pt(20)
     line = _para(document, "_" * 40, "Tät")
     line.paragraph_format.space_before = Pt(20)
-    _para(document, "{{ sekreterare }}, sekreterare", "Tät")
+    block = [heading, line, _para(document, "{{ sekreterare }}, sekreterare", "Tät")]
+    _keep_together(block[:-1])
+    for paragraph in block:
+        paragraph.paragraph_format.keep_together = True
+    return block
+
+
+def _appeal(document) -> None:
+    """Hur man överklagar: the groups the protokoll gives (a heading per group of §§ when they differ)."""
+    _para(document, "{%p if overklagande %}", "Tät")
+    _keep_together([_para(document, "Hur man överklagar", "Heading 2")])
+    _para(document, "{%p for grupp in overklagande %}", "Tät")
+    _para(document, "{%p if grupp.rubrik %}", "Tät")
+    _keep_together([_para(document, "{{ grupp.rubrik }}", "Rubrik kort")])
+    _para(document, "{%p endif %}", "Tät")
+    _para(document, "{{ grupp.text }}")
+    _para(document, "{%p endfor %}", "Tät")
+    _para(document, "{%p endif %}", "Tät")
 
 
 # -------------------------------------------------------------- templates
@@ -217,14 +238,16 @@ def kallelse() -> docx.Document:
 
     _para(document, "Ordförande", "Rubrik kort")
     _para(document, "{{ ordforande }}", "Tät")
-    _para(document, "Ledamöter", "Rubrik kort")
+    _para(document, "{{ rubrik_ledamoter }}", "Rubrik kort")  # "Ledamöter", or the committee's own heading
     _para(document, "{%p for person in ledamoter %}", "Tät")
     _para(document, "{{ person }}", "Tät")
     _para(document, "{%p endfor %}", "Tät")
-    _para(document, "Ersättare", "Rubrik kort")
+    _para(document, "{%p if ersattare %}", "Tät")
+    _para(document, "{{ rubrik_ersattare }}", "Rubrik kort")
     _para(document, "{%p for person in ersattare %}", "Tät")
     _para(document, "{{ person }}", "Tät")
     _para(document, "{%p endfor %}", "Tät")
+    _para(document, "{%p endif %}", "Tät")
     _para(document, "{%p if ovriga %}", "Tät")
     _para(document, "Övriga", "Rubrik kort")
     _para(document, "{%p for person in ovriga %}", "Tät")
@@ -248,20 +271,27 @@ def tjansteskrivelse() -> docx.Document:
     _first(right, "{{ datum }}", space_after=0)
     _para(right, "Dnr {{ dnr }}", space_after=0)
     _para(document, "", space_after=4)
-    _para(document, "{{ handlaggare.enhet }}", "Liten text")
-    _para(document, "{{ handlaggare.namn }}", "Liten text")
-    _para(document, "{%p if handlaggare.telefon %}", "Liten text")
-    _para(document, "Tfn: {{ handlaggare.telefon }}", "Liten text")
+    # Every handläggare, an empty line between them; each line only when it has a value.
+    _para(document, "{%p for person in handlaggarna %}", "Liten text")
+    _para(document, "{%p if not loop.first %}", "Liten text")
+    _para(document, "", "Liten text")
     _para(document, "{%p endif %}", "Liten text")
-    _para(document, "{%p if handlaggare.epost %}", "Liten text")
-    _para(document, "E-post: {{ handlaggare.epost }}", "Liten text")
-    _para(document, "{%p endif %}", "Liten text")
+    for line, value in (("{{ person.enhet }}", "enhet"), ("{{ person.namn }}", ""),
+                        ("Tfn: {{ person.telefon }}", "telefon"), ("E-post: {{ person.epost }}", "epost")):
+        if value:
+            _para(document, f"{{%p if person.{value} %}}", "Liten text")
+        _para(document, line, "Liten text")
+        if value:
+            _para(document, "{%p endif %}", "Liten text")
+    _para(document, "{%p endfor %}", "Liten text")
     _para(document, "", space_after=6)
     _para(document, "{{ rubrik }}", "Title")
     _para(document, "{{ innehall }}")
     # The signatures and "Utdrag till" move to the next page as one block
-    # rather than leaving a lone name or heading behind.
+    # rather than leaving a lone name or heading behind. No signatories
+    # (undertecknare: []): no "I tjänsten" at all.
     block = []
+    _para(document, "{%p if undertecknare %}", "Tät")
     sign = _para(document, "I tjänsten", "Rubrik kort")
     sign.paragraph_format.space_before = Pt(24)
     block.append(sign)
@@ -270,6 +300,7 @@ def tjansteskrivelse() -> docx.Document:
     signature.paragraph_format.space_before = Pt(14)
     block += [signature, _para(document, "{{ person.namn }}", "Tät"), _para(document, "{{ person.titel }}", "Tät")]
     _para(document, "{%p endfor %}", "Tät")
+    _para(document, "{%p endif %}", "Tät")
     utdrag = _para(document, "Utdrag till", "Rubrik kort")
     utdrag.paragraph_format.space_before = Pt(24)
     block.append(utdrag)
@@ -292,7 +323,9 @@ def avdelare() -> docx.Document:
     spacer.paragraph_format.space_before = Cm(6)
     _para(document, "Ärende {{ nummer }}", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, color=GREY)
     _para(document, "{{ rubrik }}", "Title", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(document, "{%p if dnr %}", "Tät")  # an item without tjänsteskrivelse may have no dnr
     _para(document, "{{ dnr }}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=36)
+    _para(document, "{%p endif %}", "Tät")
     _para(document, "Handlingar", "Rubrik kort", align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, "{%p for handling in handlingar %}", "Tät")
     _para(document, "{{ handling }}", "Tät", align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -303,8 +336,8 @@ def avdelare() -> docx.Document:
 def bilaga() -> docx.Document:
     document = _new_document()
     _para(document, "{{ organisation }} – {{ namnd }}", "Liten text")
-    _para(document, "Bilaga {{ nummer }} till ärende {{ arende_nummer }}, {{ arende_rubrik }} ({{ dnr }})",
-          "Liten text", space_after=18)
+    _para(document, "Bilaga {{ nummer }} till ärende {{ arende_nummer }}, {{ arende_rubrik }}"
+                    "{% if dnr %} ({{ dnr }}){% endif %}", "Liten text", space_after=18)
     _para(document, "{{ rubrik }}", "Title")
     _para(document, "{{ innehall }}")
     return document
@@ -374,7 +407,8 @@ def _signature_footer(section) -> None:
     _first(left, "Justerandes signatur", size=7, color=GREY)
     _para(left, "", space_after=10)
     _first(right, "Utdragsbestyrkande", size=7, color=GREY)
-    _page_numbers(footer)
+    # Clear of the boxes: the page number stands under them, never on their lower edge.
+    _page_numbers(footer).paragraph_format.space_before = Pt(6)
 
 
 def _labelled_rows(document, rows, widths=(Cm(4.6), Cm(11.7))):
@@ -396,17 +430,41 @@ def _labelled_rows(document, rows, widths=(Cm(4.6), Cm(11.7))):
     return table
 
 
-def _signature(document, role: str, name: str, extra: str = "") -> None:
-    table = document.add_table(rows=2, cols=2)
+SIGNATURES = [  # role, text under the role, name under the line; "{%tr …%}" rows repeat the rows between them
+    ("Sekreterare", "Paragrafer {{ paragrafer }}", "{{ sekreterare }}"),
+    ("Ordförande", "", "{{ ordforande }}"),
+    "{%tr for person in justerare %}",
+    ("Justerande", "", "{{ person }}"),
+    "{%tr endfor %}",
+]
+
+
+def _signatures(document) -> None:
+    """Every signature of the protokoll in one table that moves to the next page as a whole, never split."""
+    rows = sum(1 if isinstance(entry, str) else 2 for entry in SIGNATURES) + 1
+    table = document.add_table(rows=rows, cols=2)
     _no_borders(table)
     _grid(table, (Cm(4.6), Cm(11.7)))
-    _first(table.rows[0].cells[0], role, bold=True)
-    line = _first(table.rows[0].cells[1], "")
-    line.paragraph_format.space_before = Pt(20)
-    line.add_run("_" * 32)
-    _first(table.rows[1].cells[1], name, space_after=6)
-    if extra:
-        _para(table.rows[0].cells[0], extra, "Liten text")
+    index = 0
+    for entry in SIGNATURES:
+        if isinstance(entry, str):
+            _first(table.rows[index].cells[0], entry)
+            index += 1
+            continue
+        role, extra, name = entry
+        _first(table.rows[index].cells[0], role, bold=True)
+        if extra:
+            _para(table.rows[index].cells[0], extra, "Liten text")
+        line = _first(table.rows[index].cells[1], "")
+        line.paragraph_format.space_before = Pt(20)
+        line.add_run("_" * 32)
+        _first(table.rows[index + 1].cells[1], name, space_after=6)
+        index += 2
+    # The last row is an empty end mark without keep-with-next: the block ends there, not at the next heading.
+    end = table.rows[-1].cells[0].paragraphs[0]
+    end.paragraph_format.space_after = Pt(0)
+    end.paragraph_format.line_spacing = Pt(2)
+    _keep_table_together(table)
 
 
 def _keep_together(paragraphs) -> None:
@@ -432,6 +490,8 @@ def protokoll() -> docx.Document:
     section.header_distance, section.footer_distance = Cm(1.0), Cm(0.8)
     _minutes_header(section, "PROTOKOLL")
     _signature_footer(section)
+    # No line of a paragraph alone at the foot or the head of a page: a § heading keeps its first lines.
+    document.styles["Normal"].paragraph_format.widow_control = True
     _para(document, "{{ namnd }}", "Title")
     _labelled_rows(document, [
         ("Plats och tid", "{{ plats_och_tid }}"),
@@ -442,12 +502,8 @@ def protokoll() -> docx.Document:
         ("Utses att justera", "list:justerare_namn"),
         ("Justeringens plats och tid", "{{ justering }}"),
     ])
-    _para(document, "Underskrifter", "Heading 2")
-    _signature(document, "Sekreterare", "{{ sekreterare }}", "Paragrafer {{ paragrafer }}")
-    _signature(document, "Ordförande", "{{ ordforande }}")
-    _para(document, "{%p for person in justerare %}", "Tät")
-    _signature(document, "Justerande", "{{ person }}")
-    _para(document, "{%p endfor %}", "Tät")
+    _para(document, "Underskrifter", "Heading 2").paragraph_format.keep_with_next = True
+    _signatures(document)
     _keep_together([
         _para(document, "Bevis om anslag", "Heading 2"),
         _para(document, "Justeringen har tillkännagivits genom anslag på {{ organisation }}s digitala "
@@ -475,8 +531,10 @@ def utdrag() -> docx.Document:
     _minutes_header(section, "PROTOKOLLSUTDRAG")
     _page_numbers(section.footer)
     _para(document, "{{ innehall }}")
-    _certified_by(document, "Rätt utdraget intygar")
+    block = _certified_by(document, "Rätt utdraget intygar")
+    _keep_together(block)  # the justering line stays with the signature
     _para(document, "{{ justeringsrad }}", "Liten text").paragraph_format.space_before = Pt(8)
+    _appeal(document)
     return document
 
 
@@ -484,8 +542,7 @@ def anslagsbevis() -> docx.Document:
     document = _new_document()
     _title_block(document, "ANSLAG", ["Digital anslagstavla"])
     _para(document, "Bevis om anslag", "Title")
-    _para(document, "Protokollet från {{ namnd }}s sammanträde {{ datum }} är justerat. Justeringen har "
-                    "tillkännagivits genom anslag på {{ organisation }}s digitala anslagstavla.")
+    _para(document, "{{ inledning }}")  # what was justerat (the protokoll, or §§ justerade at the meeting)
     _labelled_rows(document, [
         ("Organ", "{{ namnd }}"),
         ("Sammanträdesdatum", "{{ datum }}"),
@@ -495,10 +552,7 @@ def anslagsbevis() -> docx.Document:
         ("Anslaget tas ned", "{{ anslag_ned }}"),
         ("Förvaringsplats för protokollet", "{{ forvaring }}"),
     ], widths=(Cm(6.0), Cm(10.3)))
-    _para(document, "Överklagande", "Heading 2")
-    _para(document, "Den som vill överklaga ett beslut genom laglighetsprövning enligt 13 kap. kommunallagen ska "
-                    "göra det inom tre veckor från den dag då tillkännagivandet om justeringen sattes upp på "
-                    "anslagstavlan. Sista dag att överklaga är {{ sista_dag }}.")
+    _appeal(document)
     _certified_by(document, "Intygas")
     return document
 

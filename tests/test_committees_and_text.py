@@ -63,7 +63,7 @@ def test_two_committees_on_one_date_need_the_full_folder_name(sources, tmp_path)
     assert "2021-03-15-bun, 2021-03-15-bun2" in result.stderr
     assert "DATE=2021-03-15-bun" in result.stderr
     listing = run_build("list", sources=sources)
-    assert listing.stdout.split() == [DEMO, "2021-03-15-bun", "2021-03-15-bun2"]
+    assert listing.stdout.split() == ["2018-12-07", DEMO, "2021-03-15-bun", "2021-03-15-bun2"]
 
 
 @pytest.mark.libreoffice

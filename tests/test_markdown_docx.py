@@ -876,6 +876,8 @@ def test_image_without_alt_text_is_a_warning(meeting):
     ("Text.\n\n[^1]: Ensam fotnot", 3, ["[^1]", "ingen hänvisning"]),
     ("Text.\n\n[källa]: https://example.org", 3, ["länkdefinition", "syns inte"]),
     ("a\nb\x0cc\n", 2, ["U+000C", "tas bort"]),
+    ("Beslutet innebär:\n- en budget\n- en plan", 2, ["lista", "tom rad"]),
+    ("Sammanträden:\n1. februari\n2. maj", 2, ["lista", "tom rad"]),
 ])
 def test_text_that_would_not_show_as_written_is_a_warning(meeting, md, line, words):
     (issue,) = check(meeting, md)
@@ -894,6 +896,11 @@ def test_text_that_would_not_show_as_written_is_a_warning(meeting, md, line, wor
     "Mejla [oss](mailto:a@example.org) eller ring [oss](tel:+4663147676), se www.example.org",
     "Se [källan][k].\n\n[k]: https://example.org",
     "a < b och c > d och x<y",
+    "Beslutet innebär:\n\n- en budget\n- en plan",
+    "- en punkt\n  som fortsätter\n- nästa punkt",
+    "## Rubrik\n- punkt direkt under rubriken",
+    "```\ntext\n- inte en lista\n```",
+    "År\n2020 var ett bra år.",
 ])
 def test_ordinary_markdown_has_no_issues(meeting, md):
     assert check(meeting, md) == []

@@ -97,9 +97,10 @@ class TestDemoProtokoll:
         assert "Föredragningslistan fastställs." in text
         assert "Susanne Hansson (S) utses att jämte ordföranden justera dagens protokoll. Justering sker " \
                "2020-12-16, Digital justering." in text
-        beslut_33 = text[text.index("§ 33"):text.index("§ 34")]
+        # The §§ themselves, not the first page, where § 34 is named for its omedelbar justering.
+        beslut_33 = text[text.index("§ 33 Sammanträdestider"):text.index("§ 34 Budget")]
         assert re.search(r"Beslut Följande sammanträdesdagar fastställs .* Måndag 8 februari", beslut_33)
-        assert "Paragrafen justeras omedelbart." in text[text.index("§ 34"):text.index("§ 35")]
+        assert "Paragrafen justeras omedelbart." in text[text.index("§ 34 Budget"):text.index("§ 35 ")]
         assert "Protokollsanteckning Susanne Hansson (S): Socialdemokraterna" in text
 
     def test_one_utdrag_per_paragraph_verbatim(self, minutes):
@@ -133,7 +134,7 @@ class TestDemoProtokoll:
         assert "Bevis om anslag" in text
         assert "Organ Gemensam nämnd för samverkan" in text
         assert "Sammanträdesdatum 2020-12-11" in text
-        assert "Paragrafer §§ 31–41" in text
+        assert "Paragrafer §§ 31–33, 35–41" in text  # § 34 was justerad omedelbart: its own anslagsbevis
         assert "Datum för justering 2020-12-16" in text
         assert "Anslaget sätts upp 2020-12-17" in text
         assert "Anslaget tas ned 2021-01-08" in text

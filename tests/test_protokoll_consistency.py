@@ -10,6 +10,7 @@ built) and a consistent record that is accepted.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -353,7 +354,10 @@ def consistent(tmp_path_factory) -> Path:
 
 
 def paragraph(text: str, number: int) -> str:
-    return text[text.index(f"§ {number} "):text.index(f"§ {number + 1} ")]
+    """§ ``number`` from its heading (followed by its title) to the next; not a mention such as 'ej § 36 (jäv)'."""
+    def heading(n: int) -> int:
+        return re.search(rf"§ {n} (?=[A-ZÅÄÖ]|$)", text).start()
+    return text[heading(number):heading(number + 1)]
 
 
 def decision_of(paragraph_text: str) -> str:

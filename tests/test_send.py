@@ -256,7 +256,7 @@ def test_server_without_starttls_is_never_used_unencrypted(work, smtp):
 
 @pytest.mark.parametrize("relative, old, new, fragment", [
     ("namnder/gns.yaml", "namn: Robert Hamberg", 'namn: "Robert Hamberg\\r\\nBcc: evil@example.org"',
-     "fältet 'ledamöter[1].namn'"),
+     "fältet 'mandatperioder[1].ledamöter[1].namn'"),
     ("2020-12-11/mote.yaml", "plats: Lillsjöhögen, Via Teams", 'plats: "Lillsjöhögen\\nBcc: evil@example.org"',
      "fältet 'plats'"),
 ])
@@ -296,8 +296,8 @@ def test_encoded_word_in_a_ledamot_name_is_refused_and_nothing_reaches_the_serve
     work.edit("namnder/gns.yaml", "namn: Therese Kärngård", 'namn: "=?utf-8?q?Therese=0D=0ABcc:_evil@example.org?="')
     server = smtp()
     result = send(work, server.env(), "--skarpt")
-    assert_refused(result, server, work, "gns.yaml", "fältet 'ledamöter[3].namn'", "kodad e-posttext",
-                   "Therese\\r\\nBcc: evil@example.org", "utan '=?' och '?='")
+    assert_refused(result, server, work, "gns.yaml", "fältet 'mandatperioder[1].ledamöter[3].namn'",
+                   "kodad e-posttext", "Therese\\r\\nBcc: evil@example.org", "utan '=?' och '?='")
 
 
 def test_encoded_words_in_ersattare_and_ovriga_names_are_refused(work, smtp):
@@ -308,8 +308,8 @@ def test_encoded_words_in_ersattare_and_ovriga_names_are_refused(work, smtp):
               "    e-post: jessica.hadell@example.org")
     server = smtp()
     result = send(work, server.env(), "--skarpt")
-    assert_refused(result, server, work, "gns.yaml", "2 fel", "fältet 'ersättare[2].namn'", "Maria\\nBcc",
-                   "mote.yaml", "fältet 'övriga[1].namn'", "Jessica\\u2028Bcc")
+    assert_refused(result, server, work, "gns.yaml", "2 fel", "fältet 'mandatperioder[1].ersättare[2].namn'",
+                   "Maria\\nBcc", "mote.yaml", "fältet 'övriga[1].namn'", "Jessica\\u2028Bcc")
 
 
 def test_encoded_word_reaching_the_subject_is_refused_in_the_preview_too(work, smtp):
@@ -338,8 +338,8 @@ def test_unicode_line_separators_in_names_are_refused(work, smtp):
         work.edit("namnder/gns.yaml", f"namn: {name}", f'namn: "{first}{escape}Bcc: {EVIL}"')
     server = smtp()
     result = send(work, server.env(), "--skarpt")
-    assert_refused(result, server, work, "gns.yaml", "5 fel", "radbrytning", *(f"fältet 'ledamöter[{i}].namn'"
-                                                                              for i in range(1, 6)))
+    assert_refused(result, server, work, "gns.yaml", "5 fel", "radbrytning",
+                   *(f"fältet 'mandatperioder[1].ledamöter[{i}].namn'" for i in range(1, 6)))
     for shown in ("\\u2028", "\\u2029", "\\x85", "\\x0b", "\\x0c"):
         assert f"{shown}Bcc: {EVIL}" in result.stderr
 
@@ -349,7 +349,7 @@ def test_folded_line_in_a_name_is_refused(work, smtp):
     work.edit("namnder/gns.yaml", "namn: Ann-Marie Johansson", f'namn: "Ann-Marie\\r\\n\\tJohansson\\r\\nBcc: {EVIL}"')
     server = smtp()
     result = send(work, server.env(), "--skarpt")
-    assert_refused(result, server, work, "gns.yaml", "fältet 'ersättare[1].namn'", "radbrytning",
+    assert_refused(result, server, work, "gns.yaml", "fältet 'mandatperioder[1].ersättare[1].namn'", "radbrytning",
                    "Ann-Marie\\r\\n\\tJohansson")
 
 

@@ -307,4 +307,5 @@ def roster_addresses(sources: Path) -> list[str]:
     import yaml
 
     data = yaml.safe_load((sources / "namnder" / "gns.yaml").read_text(encoding="utf-8"))
-    return [p["e-post"] for p in data["ledamöter"] + data["ersättare"]]
+    period = data["mandatperioder"][0]  # 2019–2022, the demo meeting's period, first in the file
+    return [p["e-post"] for p in period["ledamöter"] + period["ersättare"]]

@@ -152,7 +152,7 @@ def test_roster_dedupes_and_includes_extra_recipients(work, caplog):
     work.edit("2020-12-11/mote.yaml", "föredragningslista:",
               "extra mottagare:\n  - namn: Revisorerna\n    e-post: revisorerna@example.org\n"
               "  - namn: Robert H\n    e-post: Robert.Hamberg@example.org\nföredragningslista:")
-    work.edit("namnder/gns.yaml", "    e-post: mats.gard@example.org\n", "")
+    work.edit("namnder/gns.yaml", "        e-post: mats.gard@example.org\n", "")
     with caplog.at_level(logging.WARNING):
         plan = plan_for(work, smtp_env(25))
     addresses = [m.recipient.address.lower() for m in plan.messages]

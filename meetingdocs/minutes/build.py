@@ -8,13 +8,16 @@ into ``packets/MEETING/`` (``utdrag/`` replaced as a whole).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject
 
 from ..buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
 from ..buildkit import publish as publish_set
@@ -31,10 +34,15 @@ log = logging.getLogger(__name__)
 
 PROTOKOLL_PDF = "protokoll.pdf"
 PROTOKOLL_DOCX = "protokoll.docx"
-ANSLAGSBEVIS_PDF = "anslagsbevis.pdf"
+ANSLAGSBEVIS_PDF = "anslagsbevis.pdf"  # the notice of the protokoll's justering: only once it is justerat
+IMMEDIATE_ANSLAGSBEVIS_PDF = "anslagsbevis-omedelbar.pdf"  # the notice of the §§ justerade at the meeting
 UTDRAG_DIR = "utdrag"
 DISPATCH_JSON = "sandlista.json"
 DISPATCH_TEXT = "sandlista.txt"
+# Everything a build of the protokoll can leave in packets/MEETING/. What the current state does not make
+# is removed when the new set is published, so nothing stale stays (an anslagsbevis next to a protokoll that
+# is no longer justerat); utdrag/ is replaced as a whole, so the extracts of §§ that are gone go with it.
+OUTPUTS = (PROTOKOLL_PDF, PROTOKOLL_DOCX, ANSLAGSBEVIS_PDF, IMMEDIATE_ANSLAGSBEVIS_PDF, UTDRAG_DIR)
 
 
 @dataclass
@@ -72,8 +80,8 @@ def number_paragraphs(sources: Path, meeting: Meeting, record: Record) -> None:
 
 
 def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) -> dict[str, Path]:
-    """key -> docx; keys: protokoll, anslagsbevis, utdrag-N."""
-    log.info("Sätter upp protokollet, %d protokollsutdrag och anslagsbeviset", len(record.decisions))
+    """key -> docx; keys: protokoll, anslagsbevis, anslagsbevis-omedelbar, utdrag-N."""
+    log.info("Sätter upp protokollet, %d protokollsutdrag och anslagsbevisen", len(record.decisions))
     docx_dir = work / "docx"
     docx_dir.mkdir()
 
@@ -90,6 +98,9 @@ def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) ->
                                                                docx_dir / "anslagsbevis.docx")
     else:
         log.info("Anslagsbeviset skapas när protokollet är justerat (justerat: ja i protokoll.yaml).")
+    if record.immediate and record.immediate_posted is not None:
+        documents["anslagsbevis-omedelbar"] = render.render_anslagsbevis(
+            meeting, record, tpl("anslagsbevis.docx"), docx_dir / "anslagsbevis-omedelbar.docx", immediate=True)
     return documents
 
 
@@ -116,7 +127,8 @@ def _document_name(key: str) -> str:
     """'protokoll', 'anslagsbevis', 'utdrag-12' as the secretary says it."""
     if key.startswith("utdrag-"):
         return f"protokollsutdraget för § {key.partition('-')[2]}"
-    return {"protokoll": "protokollet", "anslagsbevis": "anslagsbeviset"}.get(key, key)
+    return {"protokoll": "protokollet", "anslagsbevis": "anslagsbeviset",
+            "anslagsbevis-omedelbar": "anslagsbeviset för den omedelbara justeringen"}.get(key, key)
 
 
 def _failure_advice(record: Record) -> str:
@@ -129,13 +141,39 @@ def finish(meeting: Meeting, record: Record, pdfs: dict[str, Path]) -> None:
     committee = meeting.committee
     date = meeting.date.isoformat()
     titles = {"protokoll": f"Protokoll {committee.name} {date}",
-              "anslagsbevis": f"Bevis om anslag {committee.name} {date}"}
+              "anslagsbevis": f"Bevis om anslag {committee.name} {date}",
+              "anslagsbevis-omedelbar": f"Bevis om anslag, omedelbar justering, {committee.name} {date}"}
     for decision in record.decisions:
         titles[f"utdrag-{decision.paragraph}"] = (f"Protokollsutdrag {committee.name} {date} "
                                                   f"§ {decision.paragraph}")
     for key, pdf in pdfs.items():
         set_metadata(pdf, Metadata(title=titles[key], author=committee.name,
                                    subject=f"{committee.short_name} {date} {render.paragraph_range(record)}"))
+        make_reproducible(pdf)
+
+
+def make_reproducible(pdf: Path) -> None:
+    """The same document gives the same bytes in every build, in place.
+
+    LibreOffice stamps each PDF with the time of the run (/CreationDate) and an /ID made from it. The
+    utdrag of a § justerad at the meeting is sent before the protokoll is justerat, and the send log knows a
+    file by its sha256: the utdrag the later build makes of that § must be the very file already sent. The
+    creation date goes; the /ID becomes a digest of the file itself.
+    """
+    writer = PdfWriter(clone_from=str(pdf))
+    writer.metadata = {k: v for k, v in (writer.metadata or {}).items() if k not in ("/CreationDate", "/ModDate")}
+    writer._ID = _file_id(bytes(16))  # pypdf keeps LibreOffice's /ID; replace it: first a placeholder...
+    draft = io.BytesIO()
+    writer.write(draft)
+    writer._ID = _file_id(hashlib.sha256(draft.getvalue()).digest()[:16])  # ...then the digest of the rest
+    tmp = pdf.with_suffix(".tmp.pdf")
+    with tmp.open("wb") as handle:
+        writer.write(handle)
+    tmp.replace(pdf)
+
+
+def _file_id(digest: bytes) -> ArrayObject:
+    return ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
 
 
 def dispatch_list(meeting: Meeting, record: Record) -> dict:
@@ -149,6 +187,7 @@ def dispatch_list(meeting: Meeting, record: Record) -> dict:
         "nämnd": meeting.committee.short_name,
         "datum": meeting.date.isoformat(),
         "justerat": record.adjusted,
+        "omedelbart justerade": [d.paragraph for d in record.immediate],  # may be sent before the justering
         "paragrafer": [min(numbers), max(numbers)] if numbers else [],
         "mottagare": [
             {"mottagare": name, "paragrafer": paragraphs, "filer": [utdrag_name(p) for p in paragraphs]}
@@ -164,6 +203,10 @@ def _dispatch_text(data: dict) -> str:
         lines.append(f"{entry['mottagare']}: {paragraphs}")
     if not data["mottagare"]:
         lines.append("Inga paragrafer ska expedieras.")
+    immediate = data["omedelbart justerade"]
+    if immediate:
+        lines += ["", f"Justerade omedelbart vid sammanträdet (utdragen kan skickas före protokollets justering): "
+                      f"{', '.join(f'§ {p}' for p in immediate)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -174,9 +217,10 @@ def stage(meeting: Meeting, record: Record, work: Path, pdfs: dict[str, Path]) -
     staged = {PROTOKOLL_PDF: out / PROTOKOLL_PDF, PROTOKOLL_DOCX: out / PROTOKOLL_DOCX}
     shutil.move(pdfs["protokoll"], staged[PROTOKOLL_PDF])
     shutil.copyfile(work / "docx" / "protokoll.docx", staged[PROTOKOLL_DOCX])
-    if "anslagsbevis" in pdfs:
-        staged[ANSLAGSBEVIS_PDF] = out / ANSLAGSBEVIS_PDF
-        shutil.move(pdfs["anslagsbevis"], staged[ANSLAGSBEVIS_PDF])
+    for key, name in (("anslagsbevis", ANSLAGSBEVIS_PDF), ("anslagsbevis-omedelbar", IMMEDIATE_ANSLAGSBEVIS_PDF)):
+        if key in pdfs:
+            staged[name] = out / name
+            shutil.move(pdfs[key], staged[name])
     for decision in record.decisions:
         shutil.move(pdfs[f"utdrag-{decision.paragraph}"], out / UTDRAG_DIR / utdrag_name(decision.paragraph))
     data = dispatch_list(meeting, record)
@@ -195,15 +239,17 @@ def verify(record: Record, staged: dict[str, Path]) -> None:
             f"Protokollet blev ofullständigt ({pages} sidor, {len(extracts)} av {len(record.decisions)} utdrag). "
             "Inget publicerades; kör igen med -v och rapportera felet.")
     published = [staged[PROTOKOLL_PDF], *sorted(staged[UTDRAG_DIR].glob("*.pdf"))]
-    if ANSLAGSBEVIS_PDF in staged:
-        published.append(staged[ANSLAGSBEVIS_PDF])
+    published += [staged[name] for name in (ANSLAGSBEVIS_PDF, IMMEDIATE_ANSLAGSBEVIS_PDF) if name in staged]
     for pdf in published:
         sanitize.refuse_active_content(pdf, f"Protokollsfilen {pdf.name}")
 
 
 def publish(meeting: Meeting, out_root: Path, staged: dict[str, Path]) -> MinutesResult:
-    """Move the protokoll's set into packets/MEETING/: every file of it (utdrag/ as a whole), or none."""
+    """Move the protokoll's set into packets/MEETING/: every file of it (utdrag/ as a whole), or none.
+
+    Whatever an earlier build made that this one does not (see OUTPUTS) is removed in the same step.
+    """
     target = out_root / meeting.id
-    result = MinutesResult(target, publish_set(target, staged, obsolete=(ANSLAGSBEVIS_PDF,)))
+    result = MinutesResult(target, publish_set(target, staged, obsolete=OUTPUTS))
     log.info("Klart: %s", display_path(target / PROTOKOLL_PDF))
     return result

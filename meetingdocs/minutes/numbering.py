@@ -1,6 +1,7 @@
 """Paragraph (§) numbers run through the calendar year across a committee's meetings.
 
-Every numbered agenda item of a meeting gets one §. The first meeting of a
+Every numbered agenda item of a meeting gets one §, except a point without a
+decision ('punkt:', "5. Fika"): the §§ after it keep counting on. The first meeting of a
 year in ``sources/`` starts at § 1 unless its protokoll.yaml says
 ``paragrafer från``; each later meeting continues where the one before it
 ended. An explicit start that leaves a gap or overlaps the previous
@@ -45,11 +46,16 @@ def _read(path: Path, problems: list[Problem]) -> Any:
 
 
 def _agenda_size(meeting_data: Any) -> int:
-    """Numbered items: everything in föredragningslista but breaks."""
+    """The items that get a §: everything in föredragningslista but breaks and points without a decision."""
     items = _field(meeting_data, "föredragningslista")
     if not isinstance(items, list):
         return 0
-    return sum(1 for item in items if not (isinstance(item, dict) and _field(item, "paus") is not None))
+    return sum(1 for item in items if not _without_paragraph(item))
+
+
+def _without_paragraph(item: Any) -> bool:
+    """A break ('paus:') or a point ('punkt:'): no decision, no §."""
+    return isinstance(item, dict) and any(_field(item, key) is not None for key in ("paus", "punkt"))
 
 
 def year_spans(sources: Path, committee: str, year: int) -> list[Span]:

@@ -21,15 +21,36 @@ from ..markdown_check import report_markdown
 from ..errors import Problem, SourceError, quote
 from ..model import AgendaItem, Meeting, Person
 from ..render.documents import md_escape
-from ..sources import split_front_matter
-from . import dates, votes
+from ..sources import MEETING_FILE, split_front_matter
+from . import dates, standard, votes
 from .votes import ADOPTED, ADOPTED_MOTION, MOTION, PROPOSAL, Motion, Option, Vote
 
 log = logging.getLogger(__name__)
 
 RECORD_FILE = "protokoll.yaml"
 JUSTERING_DAYS = 14
+IMMEDIATE_POSTING = "anslag omedelbar justering"  # the day the notice of the §§ justerade at the meeting went up
+APPEAL_LAWFULNESS = "laglighetsprövning"  # kommunallagen 13 kap.: the default
+APPEAL_ADMINISTRATIVE = "förvaltningsbesvär"  # förvaltningslagen (2017:900)
+APPEAL_NONE = ""  # 'överklagande: nej': no appeal text
+NO_APPEAL_WORDS = ("nej", "ingen", "inget")
+
+
+def appeal_route(written: str | None) -> str | None:
+    """'överklagande:' of a § (or of the committee) as the protokoll uses it.
+
+    None when not written (the committee's choice applies), APPEAL_LAWFULNESS or APPEAL_ADMINISTRATIVE
+    however it is spelled, APPEAL_NONE for 'nej', else the own text as written.
+    """
+    if written is None:
+        return None
+    key = s.norm_key(written).replace("_", "")
+    for route in (APPEAL_LAWFULNESS, APPEAL_ADMINISTRATIVE):
+        if key == s.norm_key(route).replace("_", ""):
+            return route
+    return APPEAL_NONE if key in NO_APPEAL_WORDS else written.strip()
 NOTED = "noteras"  # an information item
+POINT = "point"  # AgendaItem.kind of a numbered point without a decision ('punkt:' in mote.yaml)
 MOTION_KINDS = ("yrkande", "bifallsyrkande", "ändringsyrkande", "tilläggsyrkande", "avslag", "avslagsyrkande",
                 "återremiss", "bordläggning")
 VOTE_CHOICES = ("ja", "nej", "avstår")
@@ -103,6 +124,7 @@ class Decision:
     notes: list[Note] = field(default_factory=list)
     dispatch: list[str] = field(default_factory=list)
     immediate: bool = False  # justeras omedelbart
+    appeal: str | None = None  # överklagande: None = the committee's, APPEAL_* keyword, "" = none, or own text
     line: int | None = None  # where the decision starts in protokoll.yaml
     lines: dict[str, int] = field(default_factory=dict)  # field (normalised key) -> line
 
@@ -131,6 +153,9 @@ class Record:
     decisions: list[Decision]
     adjustment_line: int | None = None  # where justering: datum: stands in protokoll.yaml
     posted_line: int | None = None  # where anslag: datum: stands
+    meeting_date: dt.date | None = None  # the day the §§ with 'justeras omedelbart: ja' were justerade
+    immediate_posted: dt.date | None = None  # anslag omedelbar justering: their notice went up
+    immediate_posted_line: int | None = None
 
     def serving(self, meeting: Meeting, number: int, *, with_disqualified: bool = False) -> list[Person]:
         """Who takes part in the decision of agenda item ``number``.
@@ -179,12 +204,54 @@ class Record:
     @property
     def take_down(self) -> dt.date | None:
         """The day the notice comes down: the day after the last appeal day."""
-        return dates.take_down_day(self.posted) if self.posted else None
+        return self.main_notice.take_down
+
+    @property
+    def last_appeal_day(self) -> dt.date | None:
+        """Three weeks after the posting, moved past weekends and holidays (see dates.py)."""
+        return self.main_notice.last_appeal_day
+
+    @property
+    def immediate(self) -> list[Decision]:
+        """The decisions justerade at the meeting ('justeras omedelbart: ja')."""
+        return [d for d in self.decisions if d.immediate]
+
+    @property
+    def main_notice(self) -> Notice:
+        """The notice of the protokoll's justering; not up (whatever anslag: says) while it is not justerat."""
+        return Notice(False, self.adjustment_date, self.posted if self.adjusted else None)
+
+    @property
+    def immediate_notice(self) -> Notice:
+        """The notice of the §§ justerade at the meeting, by the ordförande and the justerare."""
+        return Notice(True, self.meeting_date, self.immediate_posted)
+
+    def notice(self, decision: Decision) -> Notice:
+        """The notice from whose posting the appeal time of ``decision`` runs."""
+        return self.immediate_notice if decision.immediate else self.main_notice
+
+    def adjusted_at(self, decision: Decision) -> bool:
+        """Whether ``decision`` is justerad: at the meeting, or with the protokoll."""
+        return decision.immediate or self.adjusted
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice of justering on the anslagstavla (kommunallagen 8 kap. 12 §) and the dates that follow."""
+
+    immediate: bool  # the notice of the §§ justerade at the meeting
+    adjusted: dt.date | None  # the day of justering
+    posted: dt.date | None  # the day the notice went up; None until it is written in protokoll.yaml
 
     @property
     def last_appeal_day(self) -> dt.date | None:
         """Three weeks after the posting, moved past weekends and holidays (see dates.py)."""
         return dates.last_appeal_day(self.posted) if self.posted else None
+
+    @property
+    def take_down(self) -> dt.date | None:
+        """The day the notice comes down: the day after the last appeal day."""
+        return dates.take_down_day(self.posted) if self.posted else None
 
 
 # ------------------------------------------------------------------ fields
@@ -214,6 +281,7 @@ RECORD_FIELDS = [
     s.Field("justering", s.raw, required=True),
     s.Field("justerat", s.raw, default=False),
     s.Field("anslag", s.raw, default=dict),
+    s.Field(IMMEDIATE_POSTING, s.date_value),
     s.Field("beslut", s.raw, required=True),
 ]
 DECISION_FIELDS = [
@@ -227,6 +295,7 @@ DECISION_FIELDS = [
     s.Field("protokollsanteckningar", s.raw, default=list),
     s.Field("expedieras till", s.text_list),
     s.Field("justeras omedelbart", s.raw, default=False),
+    s.Field("överklagande", s.text),
 ]
 MOTION_FIELDS = [
     s.Field("namn", s.text, required=True),
@@ -244,16 +313,6 @@ RESERVATION_FIELDS = [
     s.Field("skriftlig", s.text, default=""),
 ]
 NOTE_FIELDS = [s.Field("namn", s.text, default=""), s.Field("text", s.text, required=True)]
-
-STANDARD_DECISIONS = {
-    "faststallandeavforedragningslista": "Föredragningslistan fastställs.",
-    "faststallandeavdagordning": "Dagordningen fastställs.",
-}
-
-
-def _norm_title(title: str) -> str:
-    return s.norm_key(title).replace("_", "")
-
 
 # ------------------------------------------------------------------- load
 
@@ -370,6 +429,9 @@ class _Loader:
             decisions=[],
             adjustment_line=_Lines.of(values["justering"], self.line("justering"))("datum"),
             posted_line=_Lines.of(values["anslag"], self.line("anslag"))("datum"),
+            meeting_date=self.meeting.date,
+            immediate_posted=values[IMMEDIATE_POSTING],
+            immediate_posted_line=self.line(IMMEDIATE_POSTING),
         )
         record.decisions = self.decisions(values["beslut"], record)
         if record.adjusted and record.adjustment_date is None:
@@ -530,20 +592,14 @@ class _Loader:
     # -- decisions
 
     def decisions(self, value: Any, record: Record) -> list[Decision]:
+        """One decision per numbered item that is decided; a point ('punkt:' in mote.yaml) has none."""
         line = self.line("beslut")
         if not isinstance(value, dict):
             self.problem("besluten ska stå per punktnummer, till exempel '3: bifall'.", "beslut", line)
             return []
-        by_number: dict[int, Any] = {}
-        key_lines = getattr(value, "key_lines", {})
-        for key, entry in value.items():
-            number = self.item_number(key, f"beslut.{key}")
-            if number is not None:
-                by_number[number] = (entry, key_lines.get(str(key), line))
+        by_number = self.decisions_by_number(value, line)
         decisions = []
-        for item in self.meeting.agenda:
-            if item.number is None:
-                continue
+        for item in decided_items(self.meeting):
             if item.number not in by_number:
                 self.problem(f"beslut saknas för punkt {item.number} ({item.title}). Skriv '{item.number}: bifall' "
                              "om förslaget till beslut antogs, annars beslutets text.", "beslut", line)
@@ -553,6 +609,24 @@ class _Loader:
             if decision is not None:
                 decisions.append(decision)
         return decisions
+
+    def decisions_by_number(self, value: dict, line: int | None) -> dict[int, tuple[Any, int | None]]:
+        """The entries under beslut: by agenda number; an entry for a point is a problem."""
+        points = {item.number: item for item in self.meeting.agenda if item.kind == POINT}
+        noun = self.meeting.committee.body_noun
+        by_number: dict[int, tuple[Any, int | None]] = {}
+        key_lines = getattr(value, "key_lines", {})
+        for key, entry in value.items():
+            number = self.item_number(key, f"beslut.{key}")
+            entry_line = key_lines.get(str(key), line)
+            if number in points:
+                self.problem(f"punkt {number} ({points[number].title}) är en punkt utan beslut ('punkt:' i "
+                             f"{MEETING_FILE}) och får ingen paragraf i protokollet. Ta bort '{number}:' under "
+                             f"beslut, eller skriv punkten med 'rubrik:' eller 'ärende:' i {MEETING_FILE} om "
+                             f"{noun} fattade ett beslut där.", f"beslut.{number}", entry_line)
+            elif number is not None:
+                by_number[number] = (entry, entry_line)
+        return by_number
 
     def decision(self, item: AgendaItem, entry: Any, line: int | None, record: Record) -> Decision | None:
         where = f"beslut.{item.number}"
@@ -581,6 +655,7 @@ class _Loader:
         elif item.case is not None:
             decision.dispatch = list(item.case.dispatch)
         decision.immediate = self.flag(values["justeras omedelbart"], f"{where}.justeras omedelbart")
+        decision.appeal = appeal_route(values["överklagande"])
         return decision
 
     def motions(self, value: Any, where: str) -> list[Motion]:
@@ -640,15 +715,19 @@ class _Loader:
     def adopted_text(self, decision: Decision, record: Record) -> str:
         """What 'bifall' means for this item: its förslag till beslut, or the standard decision."""
         item = decision.item
-        if item.case is not None:
+        if item.case is not None and item.case.proposal:
             return item.case.proposal
-        standard = STANDARD_DECISIONS.get(_norm_title(item.title))
-        if standard:
-            return standard
-        if "justerare" in item.title.lower():
+        known = standard.recognise(item.title)
+        if known is not None and known.kind == standard.ADJUSTERS:
             return self.adjusters_decision(record)
-        self.problem(f"punkt {item.number} ({item.title}) har inget förslag till beslut att bifalla. "
-                     "Skriv beslutets text.", f"beslut.{item.number}", decision.line_of("beslut"))
+        if known is not None:
+            return known.decision
+        self.problem(f"punkt {item.number} ({item.title}) har inget förslag till beslut att bifalla"
+                     f"{' (ärendet har inget avsnitt Förslag till beslut)' if item.case is not None else ''}. "
+                     "Skriv beslutet som text i stället för 'bifall', till exempel "
+                     f"'{item.number}: Informationen läggs till handlingarna.' (eller under punkten "
+                     "'beslut: Informationen läggs till handlingarna.').", f"beslut.{item.number}",
+                     decision.line_of("beslut"))
         return ""
 
     def adopted_motion(self, decision: Decision, name: str, record: Record) -> None:
@@ -676,9 +755,10 @@ class _Loader:
         else:
             clause = f" enligt {reference}: {md_escape(words)}."
         item = decision.item
-        if motion.kind == "tilläggsyrkande" and item.case is not None:
-            return f"{item.case.proposal}\n\nDärutöver beslutar nämnden{clause}"
-        return f"Nämnden beslutar{clause}"
+        noun = self.meeting.committee.body_noun
+        if motion.kind == "tilläggsyrkande" and item.case is not None and item.case.proposal:
+            return f"{item.case.proposal}\n\nDärutöver beslutar {noun}{clause}"
+        return f"{noun[:1].upper()}{noun[1:]} beslutar{clause}"
 
     def adjusters_decision(self, record: Record) -> str:
         names = [p.with_party() for p in record.adjusters]
@@ -765,7 +845,13 @@ def _check_substitutes(meeting: Meeting, record: Record, found: s.Collected) -> 
 
 
 def _item_numbers(meeting: Meeting) -> list[int]:
+    """Every numbered item, points included: attendance must add up at each of them."""
     return [item.number for item in meeting.agenda if item.number is not None]
+
+
+def decided_items(meeting: Meeting) -> list[AgendaItem]:
+    """The items that get a decision and a §: every numbered item but the points."""
+    return [item for item in meeting.agenda if item.number is not None and item.kind != POINT]
 
 
 def _check_decision(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
@@ -775,6 +861,37 @@ def _check_decision(meeting: Meeting, record: Record, decision: Decision, found:
         _check_vote(meeting, record, decision, found)
     found.problems.extend(votes.check_agreement(path, decision, meeting.committee.proposal_heading))
     _check_reservations(meeting, record, decision, found)
+    if not has_proposal(decision.item):
+        _check_without_proposal(record, decision, found)
+
+
+PROPOSAL_MOTIONS = ("bifallsyrkande", "ändringsyrkande", "tilläggsyrkande", "avslag", "avslagsyrkande")
+
+
+def has_proposal(item: AgendaItem) -> bool:
+    """Whether there is a förslag till beslut to adopt, vote on or amend: the case's, or a standard item's."""
+    if item.case is not None and item.case.proposal:
+        return True
+    return standard.recognise(item.title) is not None
+
+
+def _check_without_proposal(record: Record, decision: Decision, found: s.Collected) -> None:
+    """Without a förslag till beslut nothing can be moved for, against or in addition to it."""
+    number = decision.item.number
+    where = f"beslut.{number}"
+    for motion in decision.motions:
+        if motion.kind in PROPOSAL_MOTIONS:
+            found.problems.append(Problem(
+                record.source, f"punkt {number} ({decision.item.title}) har inget förslag till beslut, så "
+                               f"{votes.motion_label(motion)} har inget att gälla. Skriv "
+                               "'typ: yrkande' och yrkandets text.", field=where + ".yrkanden",
+                line=decision.line_of("yrkanden")))
+    sides = decision.vote.sides if decision.vote is not None else None
+    if sides and any(side.kind == PROPOSAL for side in sides):
+        found.problems.append(Problem(
+            record.source, f"punkt {number} ({decision.item.title}) har inget förslag till beslut att rösta om. "
+                           "Skriv under ja: och nej: de yrkanden som ställdes mot varandra.",
+            field=where + ".omröstning", line=decision.line_of("omröstning")))
 
 
 def _check_participants(meeting: Meeting, record: Record, decision: Decision, found: s.Collected) -> None:
@@ -784,10 +901,10 @@ def _check_participants(meeting: Meeting, record: Record, decision: Decision, fo
     members = meeting.committee.members
     quorum = len(members) // 2 + 1
     serving = {p.name for p in record.serving(meeting, number)}
-    if len(serving) < quorum:
+    if meeting.committee.quorum_applies and len(serving) < quorum:  # 'beslutförhet: nej': no quorum rule
         found.problems.append(Problem(
-            path, f"nämnden är inte beslutför vid punkt {number}: {len(serving)} tjänstgör men mer än hälften "
-                  f"av de {len(members)} ledamöterna ({quorum}) måste delta enligt kommunallagen.",
+            path, f"{meeting.committee.body_noun} är inte beslutför vid punkt {number}: {len(serving)} tjänstgör "
+                  f"men mer än hälften av de {len(members)} ledamöterna ({quorum}) måste delta enligt kommunallagen.",
             field=where, line=decision.line))
     would_serve = {p.name for p in record.serving(meeting, number, with_disqualified=True)}
     for person in decision.disqualified:
@@ -854,6 +971,7 @@ def _check_reservations(meeting: Meeting, record: Record, decision: Decision, fo
 
 def _check_adjustment(meeting: Meeting, record: Record, found: s.Collected) -> None:
     _check_posting(record, found)
+    _check_immediate(record, found)
     if record.adjustment_date is None:
         return
     days = (record.adjustment_date - meeting.date).days
@@ -871,20 +989,66 @@ def _check_adjustment(meeting: Meeting, record: Record, found: s.Collected) -> N
 
 def _check_posting(record: Record, found: s.Collected) -> None:
     """The notice of justering goes up on the anslagstavla within two days of the justering."""
-    posted, adjusted = record.posted, record.adjustment_date
-    if posted is None:
-        return
-    problem = None
-    if not dates.supported(posted):
-        problem = (f"året {posted.year} ligger utanför kalendern för helgdagar ({dates.FIRST_YEAR}–"
-                   f"{dates.LAST_YEAR}); kontrollera datumet.")
-    elif adjusted is not None and posted < adjusted:
-        problem = "anslaget kan inte sättas upp före justeringen."
-    elif adjusted is not None and posted > dates.latest_posting_day(adjusted):
-        problem = (f"anslaget sätts upp {posted.isoformat()}, {(posted - adjusted).days} dagar efter justeringen "
-                   f"{adjusted.isoformat()}; enligt kommunallagen 8 kap. 12 § ska tillkännagivandet anslås senast "
-                   f"andra dagen efter justeringen (nästa vardag om den dagen är en lördag, söndag eller helgdag), här "
-                   f"senast {dates.latest_posting_day(adjusted).isoformat()}. "
-                   "Kontrollera datumen under justering: och anslag:.")
+    written = Notice(False, record.adjustment_date, record.posted)  # checked also before 'justerat: ja'
+    problem = _posting_problem(written, "anslaget", "Kontrollera datumen under justering: och anslag:.")
     if problem:
         found.problems.append(Problem(record.source, problem, field="anslag.datum", line=record.posted_line))
+
+
+def _check_immediate(record: Record, found: s.Collected) -> None:
+    """The §§ justerade at the meeting have their own notice, posted by the same rule as the protokoll's."""
+    immediate, posted = record.immediate, record.immediate_posted
+    if posted is not None and not immediate:
+        problem = (f"'{IMMEDIATE_POSTING}' är angivet, men ingen punkt har 'justeras omedelbart: ja'. Ta bort raden, "
+                   "eller skriv 'justeras omedelbart: ja' under den punkt som justerades vid sammanträdet.")
+    elif posted is None and immediate:
+        _missing_immediate_posting(record, found)
+        return
+    else:
+        problem = _posting_problem(record.immediate_notice, "anslaget om den omedelbara justeringen",
+                                   f"Kontrollera datumet under {IMMEDIATE_POSTING}:.")
+    if problem:
+        found.problems.append(Problem(record.source, problem, field=IMMEDIATE_POSTING,
+                                      line=record.immediate_posted_line))
+
+
+def _missing_immediate_posting(record: Record, found: s.Collected) -> None:
+    """An error once the protokoll is justerat (the notice is long up by then), a reminder before."""
+    day = record.meeting_date
+    latest = (f" (senast {dates.latest_posting_day(day).isoformat()} enligt kommunallagen 8 kap. 12 §)"
+              if day is not None and dates.supported(day) else "")
+    message = (f"{_items_text(record.immediate)} justerades omedelbart vid sammanträdet, men dagen då "
+               "tillkännagivandet om den justeringen sattes upp på anslagstavlan saknas. Skriv den i protokoll.yaml: "
+               f"'{IMMEDIATE_POSTING}: ÅÅÅÅ-MM-DD'{latest}. Överklagandetiden räknas från den dagen.")
+    (found.problems if record.adjusted else found.warnings).append(
+        Problem(record.source, message, field=IMMEDIATE_POSTING))
+
+
+def _items_text(decisions: list[Decision]) -> str:
+    """'punkt 4' or 'punkterna 4 och 7'."""
+    numbers = [str(d.item.number) for d in decisions]
+    if len(numbers) == 1:
+        return f"punkt {numbers[0]}"
+    return f"punkterna {', '.join(numbers[:-1])} och {numbers[-1]}"
+
+
+def _posting_problem(notice: Notice, subject: str, advice: str) -> str | None:
+    """Why the posting of ``notice`` breaks kommunallagen 8 kap. 12 §, or None. ``subject``: 'anslaget'."""
+    posted, adjusted = notice.posted, notice.adjusted
+    when = "justeringen vid sammanträdet" if notice.immediate else "justeringen"
+    if posted is None:
+        return None
+    if not dates.supported(posted):
+        return (f"året {posted.year} ligger utanför kalendern för helgdagar ({dates.FIRST_YEAR}–{dates.LAST_YEAR}); "
+                "kontrollera datumet.")
+    if adjusted is None:
+        return None
+    if posted < adjusted:
+        return f"{subject} kan inte sättas upp före {when}."
+    latest = dates.latest_posting_day(adjusted)
+    if posted <= latest:
+        return None
+    return (f"{subject} sätts upp {posted.isoformat()}, {(posted - adjusted).days} dagar efter {when} "
+            f"{adjusted.isoformat()}; enligt kommunallagen 8 kap. 12 § ska tillkännagivandet anslås senast andra dagen "
+            f"efter justeringen (nästa vardag om den dagen är en lördag, söndag eller helgdag), här senast "
+            f"{latest.isoformat()}. {advice}")

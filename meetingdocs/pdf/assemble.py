@@ -108,7 +108,7 @@ def _add_outline(writer: PdfWriter, nodes: list[OutlineNode], parent) -> None:
 
 
 def _retarget_marker_links(writer: PdfWriter, targets: dict[str, int], prefix: str) -> None:
-    for page in writer.pages:
+    for number, page in enumerate(writer.pages, start=1):
         annots = page.get("/Annots")
         if annots is None:
             continue
@@ -122,7 +122,8 @@ def _retarget_marker_links(writer: PdfWriter, targets: dict[str, int], prefix: s
                 continue
             target = targets.get(str(uri))
             if target is None:
-                log.warning("link %s has no target page; removed", uri)
+                log.warning("Länken på sidan %d (till ärende %s) har ingen sida att gå till i kallelsen och "
+                            "togs bort.", number, str(uri).removeprefix(prefix))
                 continue
             target_page = writer.pages[target]
             del annot[NameObject("/A")]

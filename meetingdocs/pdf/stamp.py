@@ -16,9 +16,11 @@ input stay exactly where they were.
 
 Placement avoids content: the document is rendered at low resolution with
 pdftoppm and candidate spots are tried in order (bottom right, bottom
-centre, bottom left, top right, top centre, top left). When none is free,
-the stamp goes bottom right in the outermost 0.5 cm strip on a small white
-box (``covered=True``).
+centre, bottom left, top right, top centre, top left). A spot is free when
+it is blank and not inside a drawn frame (the "Justerandes signatur" and
+"Utdragsbestyrkande" boxes at the foot of a protokoll page are blank inside).
+When none is free, the stamp goes bottom right in the outermost 0.5 cm strip
+on a small white box (``covered=True``).
 """
 
 from __future__ import annotations
@@ -192,16 +194,44 @@ def _candidate_box(name: str, vis, bw: float, bh: float, edge: float) -> tuple[f
     return x, y
 
 
-def _box_is_blank(image: poppler.GrayImage, vis, box, margin: float) -> bool:
+def _pixel_box(image: poppler.GrayImage, vis, box, margin: float) -> tuple[int, int, int, int]:
+    """``box`` (upright frame, grown by ``margin``) in pixels of ``image``: x0, y0 (top), x1, y1 (bottom)."""
     vx0, vy0, vx1, vy1 = vis
     sx = image.width / (vx1 - vx0)
     sy = image.height / (vy1 - vy0)
     x0, y0, x1, y1 = box
-    px0 = math.floor((x0 - margin - vx0) * sx)
-    px1 = math.ceil((x1 + margin - vx0) * sx)
-    py0 = math.floor((vy1 - (y1 + margin)) * sy)
-    py1 = math.ceil((vy1 - (y0 - margin)) * sy)
-    return image.is_blank(px0, py0, px1, py1)
+    return (math.floor((x0 - margin - vx0) * sx), math.floor((vy1 - (y1 + margin)) * sy),
+            math.ceil((x1 + margin - vx0) * sx), math.ceil((vy1 - (y0 - margin)) * sy))
+
+
+def _box_is_blank(image: poppler.GrayImage, vis, box, margin: float) -> bool:
+    return image.is_blank(*_pixel_box(image, vis, box, margin))
+
+
+def _crossed(image: poppler.GrayImage, lines, across: range, *, rows: bool) -> bool:
+    """Whether one of ``lines`` (pixel rows, or columns) is ink all the way over ``across``."""
+    for line in lines:
+        box = (across.start, line, across.stop, line + 1) if rows else (line, across.start, line + 1, across.stop)
+        dark, total = image.dark_count(*box)
+        if total and dark == total:
+            return True
+    return False
+
+
+def _inside_frame(image: poppler.GrayImage, vis, box) -> bool:
+    """True when a drawn line crosses the page on every side of ``box``: the spot is blank but
+    inside a frame, such as the "Justerandes signatur" and "Utdragsbestyrkande" boxes at the foot of a
+    protokoll page. A stamp there would sit in a box meant for a signature."""
+    x0, y0, x1, y1 = _pixel_box(image, vis, box, 0.0)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(image.width, x1), min(image.height, y1)
+    if x0 >= x1 or y0 >= y1:
+        return False
+    columns, rows = range(x0, x1), range(y0, y1)
+    return (_crossed(image, range(y1, image.height), columns, rows=True)  # below: short for bottom spots
+            and _crossed(image, range(x1, image.width), rows, rows=False)
+            and _crossed(image, range(y0 - 1, -1, -1), columns, rows=True)
+            and _crossed(image, range(x0 - 1, -1, -1), rows, rows=False))
 
 
 def choose_placement(
@@ -222,7 +252,7 @@ def choose_placement(
             box = (x, y, x + bw, y + bh)
             if box[0] < vis[0] or box[1] < vis[1] or box[2] > vis[2] or box[3] > vis[3]:
                 continue  # page too small for this spot
-            if _box_is_blank(image, vis, box, CHECK_MARGIN * k):
+            if _box_is_blank(image, vis, box, CHECK_MARGIN * k) and not _inside_frame(image, vis, box):
                 return StampPlacement(page_index, x, y, bw, bh, False, name)
     # fallback: bottom right, inside the outermost 0.5 cm strip, on white
     fw = (label.width + 2 * FALLBACK_PAD) * k
@@ -343,10 +373,23 @@ def stamp_pages(
         )
 
     _write_atomic(writer, out_pdf)
-    covered = sum(p.covered for p in placements)
+    covered = [first_number + p.page_index for p in placements if p.covered]
     if covered:
-        log.info("%d of %d pages had no free corner; stamp placed on a white box", covered, count)
+        log.info("På %s (av %d) fanns inget fritt hörn för sidnumret; där står det på en vit ruta längst ned "
+                 "till höger.", pages_text(covered), m)
     return placements
+
+
+def pages_text(numbers: list[int]) -> str:
+    """'sidan 3', 'sidorna 3, 7' or 'sidorna 3–9, 12': page numbers as the reader sees them."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    parts = [str(a) if a == b else f"{a}–{b}" for a, b in runs]
+    return f"{'sidan' if len(set(numbers)) == 1 else 'sidorna'} {', '.join(parts)}"
 
 
 def _write_atomic(writer: PdfWriter, out_pdf: Path) -> None:

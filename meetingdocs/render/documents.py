@@ -21,8 +21,8 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
 from ..markdown_docx import MarkdownContext, bookmark_heading, insert_markdown, remove_paragraph
-from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Committee, Meeting, Person
-from ..sources import PROPOSAL
+from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Contact, Meeting, Person
+from ..sources import BASIS, PROPOSAL
 
 ANCHOR = "@@INNEHALL@@"
 LINK_PREFIX = "https://paket.invalid/arende/"  # rewritten to in-document links in the PDF
@@ -77,6 +77,19 @@ def _time_line(time: str) -> str:
     return f"kl. {time}" if time else ""
 
 
+def presenter_line(item: AgendaItem) -> str:
+    """"Föredragande: Namn, kl. 10:30"; only "kl. 10:30" when no one presents; "" when neither is given."""
+    when = _time_line(item.time)
+    if not item.presenter:
+        return when
+    return f"Föredragande: {', '.join(x for x in (item.presenter, when) if x)}"
+
+
+def has_documents(case: Case) -> bool:
+    """Whether the item has handlingar in the packet: a tjänsteskrivelse or bilagor."""
+    return case.has_report or bool(case.attachments)
+
+
 def md_escape(text: str) -> str:
     """Text as a literal in Markdown."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
@@ -98,7 +111,8 @@ def _heading(anchor: Paragraph, text: str, level: int) -> Paragraph:
 def case_context(meeting: Meeting, case: Case, namespace: str = "") -> MarkdownContext:
     """What the Markdown of ``case``'s tjänsteskrivelse needs: its folder for
     images, its footnotes and its headings for #links."""
-    texts = [s.markdown for s in case.description] + [case.proposal] + [s.markdown for s in case.after_proposal]
+    texts = ([s.markdown for s in case.description] + [case.proposal] + [s.markdown for s in case.after_proposal]
+             + [case.basis])
     return MarkdownContext.for_file(case.source, meeting.folder, texts, namespace)
 
 
@@ -151,6 +165,8 @@ def render_kallelse(meeting: Meeting, template: Path, out: Path, *, links: bool)
         "ordforande": _person_line(chair) if chair else "",
         "ledamoter": [_person_line(p) for p in committee.members_except_chair()],
         "ersattare": [_person_line(p) for p in committee.deputies],
+        "rubrik_ledamoter": committee.member_heading,
+        "rubrik_ersattare": committee.deputy_heading,
         "ovriga": [_person_line(p) for p in meeting.others],
         "sekreterare": contact,
     }
@@ -165,26 +181,39 @@ def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
             run.italic = True
             continue
         heading = _heading(anchor, f"{item.number}. {item.heading}", 2)
-        if links and item.case is not None:
+        if links and item.case is not None and has_documents(item.case):
             add_hyperlink(heading, item_link(item.number))
-        presenter = ", ".join(x for x in (item.presenter, _time_line(item.time)) if x)
-        if presenter:
-            line = anchor.insert_paragraph_before(f"Föredragande: {presenter}", style="Liten text")
+        if presenter := presenter_line(item):
+            line = anchor.insert_paragraph_before(presenter, style="Liten text")
             line.paragraph_format.keep_with_next = True
         if item.case is not None:
             _agenda_case(anchor, item.case, case_context(meeting, item.case, namespace=str(item.number)))
 
 
 def _agenda_case(anchor: Paragraph, case: Case, context: MarkdownContext) -> None:
+    """The item's text in the agenda. Sections after the proposal belong to the tjänsteskrivelse; an item
+    without one shows them here."""
     for section in case.description:
         _section(anchor, section.heading, section.markdown, 3, context, shift=-1)
-    _section(anchor, PROPOSAL, case.proposal, 3, context, shift=-1)
-    context.resolve_links()
+    if case.proposal:
+        _section(anchor, PROPOSAL, case.proposal, 3, context, shift=-1)
+    if not case.has_report:
+        for section in case.after_proposal:
+            _section(anchor, section.heading, section.markdown, 3, context, shift=-1)
     if case.dispatch:
         _heading(anchor, "Expedieras till", 3)
         _lines(anchor, case.dispatch)
-    _heading(anchor, "Beslutsunderlag", 3)
-    _bullets(anchor, case.decision_basis())
+    _decision_basis(anchor, case, context)
+    context.resolve_links()
+
+
+def _decision_basis(anchor: Paragraph, case: Case, context: MarkdownContext) -> None:
+    """The hand-written Beslutsunderlag, else the generated list; nothing when there is neither."""
+    if case.basis:
+        _section(anchor, BASIS, case.basis, 3, context, shift=-1)
+    elif basis := case.decision_basis():
+        _heading(anchor, BASIS, 3)
+        _bullets(anchor, basis)
 
 
 # ------------------------------------------------------- tjänsteskrivelse
@@ -192,31 +221,32 @@ def _agenda_case(anchor: Paragraph, case: Case, context: MarkdownContext) -> Non
 
 def render_tjansteskrivelse(meeting: Meeting, item: AgendaItem, template: Path, out: Path) -> Path:
     case = item.case
-    committee = meeting.committee
-    officer = case.officer
+    officers = [_officer(o) for o in case.officers]
     context = {
         **_common(meeting),
         "dokumenttitel": f"Tjänsteskrivelse – {case.title}",
-        "datum": case.date.isoformat(),
+        "datum": case.date.isoformat() if case.date else "",
         "dnr": case.dnr,
         "rubrik": case.title,
-        "handlaggare": {
-            "enhet": officer.unit,
-            "namn": officer.name,
-            "telefon": officer.phone,
-            "epost": officer.email,
-        },
+        "handlaggarna": officers,
+        "handlaggare": officers[0] if officers else _officer(Contact(name="")),  # templates made before lists
         "undertecknare": [{"namn": s.name, "titel": s.title} for s in case.signatories],
         "utdrag_till": case.dispatch,
     }
     markdown = case_context(meeting, case)
-    return render_template(template, context, out, lambda anchor: _case_body(anchor, case, committee, markdown))
+    heading = case.proposal_heading or meeting.committee.proposal_heading
+    return render_template(template, context, out, lambda anchor: _case_body(anchor, case, heading, markdown))
 
 
-def _case_body(anchor: Paragraph, case: Case, committee: Committee, context: MarkdownContext) -> None:
+def _officer(officer: Contact) -> dict:
+    return {"enhet": officer.unit, "namn": officer.name, "titel": officer.title, "telefon": officer.phone,
+            "epost": officer.email}
+
+
+def _case_body(anchor: Paragraph, case: Case, proposal_heading: str, context: MarkdownContext) -> None:
     for section in case.description:
         _section(anchor, section.heading, section.markdown, 2, context)
-    _section(anchor, committee.proposal_heading, case.proposal, 2, context, also=(PROPOSAL,))
+    _section(anchor, proposal_heading, case.proposal, 2, context, also=(PROPOSAL,))
     for section in case.after_proposal:
         _section(anchor, section.heading, section.markdown, 2, context)
     context.resolve_links()
@@ -227,7 +257,8 @@ def _case_body(anchor: Paragraph, case: Case, committee: Committee, context: Mar
 
 def document_titles(case: Case) -> list[str]:
     """The documents of a case as listed on its separator and in the TOC."""
-    return ["Tjänsteskrivelse"] + [attachment_label(a) for a in case.attachments]
+    report = ["Tjänsteskrivelse"] if case.has_report else []
+    return report + [attachment_label(a) for a in case.attachments]
 
 
 def attachment_label(attachment: Attachment) -> str:

@@ -12,7 +12,7 @@ import sys
 from ..errors import ExitCode, display_path
 from .errors import SendError
 from .plan import (CHANGED, NEW, SENT, Message, Report, SendPlan, check_ready, check_settings, count, deliver,
-                   megabytes, prepare, sent_at, write_previews)
+                   immediate_note, megabytes, prepare, sent_at, write_previews)
 from .transport import Outcome
 
 
@@ -32,6 +32,9 @@ def _make(plan: SendPlan, *extra: str) -> str:
 
 
 def _nobody(plan: SendPlan) -> str:
+    if plan.immediate_only:
+        return (f"Protokollet för {plan.meeting.id} är inte justerat än, och enligt sändlistan ska inga utdrag av "
+                "det som justerades omedelbart vid sammanträdet skickas. Inget att skicka.")
     if plan.what == "utdrag":
         return f"Enligt sändlistan ska inga protokollsutdrag skickas för {plan.meeting.id}. Inget att skicka."
     return f"Ingen på sändlistan för {plan.title} har en e-postadress. Inget att skicka."
@@ -78,7 +81,9 @@ def _dry_run(plan: SendPlan, again: bool) -> int:
     print(f"Meddelandena finns att granska i {display_path(folder)}/ ({files}; öppna dem i e-postprogrammet).")
     pending = plan.pending(again)
     changed = [m for m in plan.messages if m.status == CHANGED]
-    if plan.what in ("protokoll", "utdrag") and not plan.adjusted:
+    if plan.immediate_only:
+        print(immediate_note(plan))
+    if plan.what in ("protokoll", "utdrag") and not plan.adjusted and not plan.immediate_only:
         print("Protokollet är inte justerat än: det här är bara en förhandsvisning. Skarpt utskick går först "
               "när protokollet är justerat och make protokoll har körts igen.")
     elif changed and not again:
@@ -100,6 +105,8 @@ def _send(plan: SendPlan, again: bool) -> int:
     if pending:
         check_settings(plan.settings)
     log_path = display_path(plan.ledger.path)
+    if plan.immediate_only:
+        print(immediate_note(plan), flush=True)
     if pending:
         skipped = len([m for m in plan.messages if m.status == SENT])
         note = f" ({skipped} har redan fått det och hoppas över)" if skipped else ""

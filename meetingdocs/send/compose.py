@@ -144,7 +144,7 @@ class Templates:
         try:
             text = path.read_text(encoding="utf-8").lstrip("\ufeff")
         except FileNotFoundError:
-            raise SendSourceError([Problem(path, "e-postmallen saknas. Lägg tillbaka filen (se docs/utskick.md).")])
+            raise SendSourceError([Problem(path, "e-postmallen saknas. Lägg tillbaka filen (se README.md, avsnittet 'E-posttexterna').")])
         except UnicodeDecodeError:
             raise SendSourceError([Problem(path, "mallen är inte sparad som UTF-8. Spara den som UTF-8.")])
         first, _, rest = text.partition("\n")

@@ -12,7 +12,9 @@ appended and flushed to disk before the next message is sent:
 
 A message is identified by ``vad`` and ``mottagare`` (the address, compared
 without regard to case); its content by the sha256 of its files. The last
-line for a message wins.
+line for a message wins. Protokollsutdrag are also followed file by file
+(``files_sent``): the extracts of §§ justerade at the meeting may be sent
+before the rest, and a later send must not send them again.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ class Entry:
     message_id: str
 
 
+@dataclass(frozen=True)
+class SentFile:
+    """One file as it was sent: its sha256 and the message it went with."""
+
+    sha256: str
+    entry: Entry
+
+
 def fingerprint(hashes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(hashes))
 
@@ -57,9 +67,27 @@ class Ledger:
 
     def read(self) -> dict[tuple[str, str], Entry]:
         """The last entry per (what, address in lower case)."""
-        entries: dict[tuple[str, str], Entry] = {}
+        return {(entry.what, entry.address.lower()): entry for entry, _ in self._entries()}
+
+    def files_sent(self, what: str) -> dict[str, dict[str, SentFile]]:
+        """Per address (lower case), every file ever sent to it in ``what``: path in packets/MEETING/ -> last send.
+
+        The extracts of §§ justerade at the meeting may go out before the rest of the protokoll is justerat;
+        the later send leaves out what a recipient already has, file by file.
+        """
+        files: dict[str, dict[str, SentFile]] = {}
+        for entry, data in self._entries():
+            if entry.what != what:
+                continue
+            for attachment in data.get("bilagor", []):
+                sent = SentFile(str(attachment["sha256"]), entry)
+                files.setdefault(entry.address.lower(), {})[str(attachment.get("fil", ""))] = sent
+        return files
+
+    def _entries(self) -> Iterator[tuple[Entry, dict]]:
+        """Each readable line of the log, in order, as an Entry and as written."""
         if not self.path.is_file():
-            return entries
+            return
         with self.path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -73,13 +101,12 @@ class Ledger:
                         fingerprint=fingerprint([str(b["sha256"]) for b in data.get("bilagor", [])]),
                         message_id=str(data.get("message_id", "")),
                     )
-                except (ValueError, KeyError, TypeError) as exc:
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
                     # A line cut short by a crash while writing: everything before it stands.
                     log.warning("Rad %d i %s går inte att läsa och hoppas över (%s).",
                                 number, display_path(self.path), exc)
                     continue
-                entries[(entry.what, entry.address.lower())] = entry
-        return entries
+                yield entry, data
 
     def append(self, record: dict) -> None:
         """Write one line and make sure it is on disk before returning."""

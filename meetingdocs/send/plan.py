@@ -28,8 +28,8 @@ from . import compose
 from .compose import Part, Templates, check_address
 from .errors import NOTHING_SENT, SendError, SendSourceError
 from .headers import problem, shown
-from .ledger import FOLDER, Entry, Ledger, fingerprint, now
-from .recipients import Dispatch, Recipient, extract_recipients, load_dispatch, roster
+from .ledger import FOLDER, Entry, Ledger, SentFile, fingerprint, now
+from .recipients import Dispatch, Recipient, extract_recipients, immediate_only, load_dispatch, roster
 from .settings import ENV_FROM, ENV_PASSWORD, ENV_PUBLIC_URL, ENV_USER, MEGABYTE, SETTINGS_FILE, Settings, \
     load_settings
 from .transport import Connection, Outcome
@@ -78,6 +78,7 @@ class Message:
     size: int = 0  # the encoded message, in bytes
     status: str = NEW
     previous: Entry | None = None
+    already: list[File] = field(default_factory=list)  # utdrag the recipient got earlier, left out of this one
 
     @property
     def to(self) -> Address:
@@ -93,7 +94,10 @@ class Message:
     @property
     def shown_attachment(self) -> str:
         names = ", ".join(f.filename for f in self.files)
-        return f"länk: {names}" if self.link else names
+        shown = f"länk: {names}" if self.link else names
+        if self.already:
+            shown += f" (redan skickat: {paragraph_text(paragraphs_of(self.already))})"
+        return shown
 
     @property
     def fingerprint(self) -> tuple[str, ...]:
@@ -111,6 +115,7 @@ class SendPlan:
     messages: list[Message]
     without_email: list[str] = field(default_factory=list)
     adjusted: bool = True  # the protokoll is justerat (always True for the kallelse)
+    immediate_only: tuple[int, ...] = ()  # utdrag before justering: only these §§, justerade at the meeting
     _parts: dict[Path, Part] = field(default_factory=dict, repr=False)
 
     @property
@@ -161,9 +166,13 @@ def prepare(sources: Path, date: str, what: str, out_root: Path, *, env: Mapping
 
     dispatch: Dispatch | None = None
     without_email: list[str] = []
+    early: tuple[int, ...] = ()
     if what == "utdrag":
         dispatch = load_dispatch(meeting, packet_folder)
         recipients = extract_recipients(meeting, dispatch, problems)
+        if not dispatch.adjusted and dispatch.immediate:  # before justering: the §§ justerade at the meeting
+            early = tuple(dispatch.immediate)
+            recipients = immediate_only(recipients, dispatch.immediate)
     else:
         if what == "protokoll":
             dispatch = load_dispatch(meeting, packet_folder)
@@ -176,13 +185,15 @@ def prepare(sources: Path, date: str, what: str, out_root: Path, *, env: Mapping
         _warn_if_sources_newer(meeting, packet_folder / PACKET_FILES["kallelse"])
 
     plan = SendPlan(meeting, what, packet_folder, settings, sender, reply_to, [], without_email,
-                    adjusted=dispatch.adjusted if dispatch is not None else True)
+                    adjusted=dispatch.adjusted if dispatch is not None else True, immediate_only=early)
     texts = Templates(templates, meeting.committee.key)
-    base = _base_context(meeting, dispatch)
+    base = {**_base_context(meeting, dispatch), "omedelbart": bool(early)}
     hashes: dict[Path, File] = {}
+    sent = plan.ledger.files_sent(what) if what == "utdrag" else {}
     for index, recipient in enumerate(recipients, start=1):
         files = [_file(hashes, plan, path, paragraphs) for path, paragraphs in _documents(plan, recipient)]
-        plan.messages.append(_message(plan, texts, base, index, recipient, files))
+        files, already = _leave_out_sent(plan, files, sent.get(recipient.key, {}))
+        plan.messages.append(_message(plan, texts, base, index, recipient, files, already))
     _check_sizes(plan)
     _mark_sent(plan)
     return plan
@@ -325,8 +336,31 @@ def _links(plan: SendPlan, files: list[File]) -> list[dict]:
     return [{"namn": f.filename, "url": base.replace("{fil}", quote(f.path.name))} for f in files]
 
 
+def paragraphs_of(files: list[File]) -> tuple[int, ...]:
+    return tuple(sorted({p for f in files for p in f.paragraphs}))
+
+
+def paragraph_text(paragraphs: tuple[int, ...]) -> str:
+    return compose.paragraph_text(paragraphs) if paragraphs else ""
+
+
+def _leave_out_sent(plan: SendPlan, files: list[File], sent: dict[str, SentFile]) -> tuple[list[File], list[File]]:
+    """(to send, already sent): an utdrag the recipient already got, unchanged, is not sent again.
+
+    When everything was sent, the message keeps all its files (and shows as sent).
+    """
+    already = [f for f in files if (got := sent.get(_logged_name(plan, f))) is not None and got.sha256 == f.sha256]
+    rest = [f for f in files if f not in already]
+    return (rest, already) if rest else (files, [])
+
+
+def _logged_name(plan: SendPlan, file: File) -> str:
+    """How the send log names a file: its path in packets/MEETING/."""
+    return file.path.relative_to(plan.packet_folder).as_posix()
+
+
 def _message(plan: SendPlan, texts: Templates, base: dict, index: int, recipient: Recipient,
-             files: list[File]) -> Message:
+             files: list[File], already: list[File] | None = None) -> Message:
     context = {
         **base,
         "mottagare": {"namn": recipient.name or recipient.label, "epost": recipient.address},
@@ -334,10 +368,10 @@ def _message(plan: SendPlan, texts: Templates, base: dict, index: int, recipient
         "lankar": [],
     }
     if plan.what == "utdrag":
-        context["paragrafer"] = list(recipient.paragraphs)
-        context["paragrafer_text"] = compose.paragraph_text(recipient.paragraphs) if recipient.paragraphs else ""
+        context["paragrafer"] = list(paragraphs_of(files))
+        context["paragrafer_text"] = paragraph_text(paragraphs_of(files))
     subject, body = texts.render(plan.what, context)
-    message = Message(index, recipient, subject, body, files, link=False)
+    message = Message(index, recipient, subject, body, files, link=False, already=list(already or []))
     message.size = len(plan.build(message))
     if message.size > plan.settings.size_limit and plan.settings.link:
         context["lankar"] = _links(plan, files)
@@ -374,6 +408,9 @@ def _check_sizes(plan: SendPlan) -> None:
 
 
 def _mark_sent(plan: SendPlan) -> None:
+    if plan.what == "utdrag":
+        _mark_sent_files(plan)
+        return
     sent = plan.ledger.read()
     for message in plan.messages:
         entry = sent.get((plan.what, message.recipient.key))
@@ -384,6 +421,29 @@ def _mark_sent(plan: SendPlan) -> None:
             message.status = SENT
         else:
             message.status = CHANGED
+
+
+def _mark_sent_files(plan: SendPlan) -> None:
+    """Protokollsutdrag, file by file: sent when each of its files went to the address as it is now;
+    changed when one of them went there in another version; new otherwise."""
+    sent = plan.ledger.files_sent(plan.what)
+    for message in plan.messages:
+        got = sent.get(message.recipient.key, {})
+        earlier = [(f, got[_logged_name(plan, f)]) for f in message.files if _logged_name(plan, f) in got]
+        message.previous = max((s.entry for _, s in earlier), key=lambda e: e.time, default=None)
+        if earlier and len(earlier) == len(message.files) and all(f.sha256 == s.sha256 for f, s in earlier):
+            message.status = SENT
+        elif any(f.sha256 != s.sha256 for f, s in earlier):
+            message.status = CHANGED
+        else:
+            message.status = NEW
+
+
+def immediate_note(plan: SendPlan) -> str:
+    """What a send of utdrag before the justering sends, and what it leaves for later."""
+    span = compose.paragraph_text(plan.immediate_only)
+    return (f"Protokollet är inte justerat än. Bara utdragen för det som justerades omedelbart vid sammanträdet "
+            f"({span}) skickas nu; de andra skickas när protokollet är justerat och make protokoll har körts igen.")
 
 
 # ================================================================ preview
@@ -426,7 +486,7 @@ Progress = Callable[[Message, Outcome], None]
 
 def check_ready(plan: SendPlan, again: bool) -> None:
     """Everything that must hold before a real send; raises with what to do."""
-    if plan.what in ("protokoll", "utdrag") and not plan.adjusted:
+    if plan.what in ("protokoll", "utdrag") and not plan.adjusted and not plan.immediate_only:
         raise SendError(f"Protokollet för {plan.meeting.id} är inte justerat än, så varken protokollet eller "
                         "protokollsutdragen får skickas. När det är justerat: skriv 'justerat: ja' i protokollets "
                         f"källfil, kör make protokoll DATE={plan.meeting.id} och skicka sedan. {NOTHING_SENT}")

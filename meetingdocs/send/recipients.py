@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +74,13 @@ def roster(meeting: Meeting, problems: list[Problem]) -> Roster:
     seen: dict[str, Recipient] = {}
     for field_name, role, source, people in groups:
         for index, person in enumerate(people, start=1):
-            where = f"{field_name}[{index}]"
+            where, line = f"{field_name}[{index}]", None
+            if source == committee.source:  # as written in the committee file, mandate period included
+                where, line = committee.locations.get(person, (where, None))
             reason = problem(person.name)
             if reason:
-                problems.append(Problem(source, f"namnet '{shown(person.name)}' {reason}", field=f"{where}.namn"))
+                problems.append(Problem(source, f"namnet '{shown(person.name)}' {reason}", field=f"{where}.namn",
+                                        line=line))
                 continue
             if not person.email:
                 result.without_email.append(f"{person.name} ({role})")
@@ -87,7 +90,7 @@ def roster(meeting: Meeting, problems: list[Problem]) -> Roster:
                 continue
             reason = check_address(person.email)
             if reason:
-                problems.append(Problem(source, reason, field=f"{where}.e-post"))
+                problems.append(Problem(source, reason, field=f"{where}.e-post", line=line))
                 continue
             if person.email.lower() in seen:
                 log.debug("%s already receives a message at %s", person.name, person.email)
@@ -109,6 +112,7 @@ class Dispatch:
     adjusted: bool
     paragraphs: list[int]
     entries: list[dict[str, Any]]
+    immediate: list[int] = field(default_factory=list)  # §§ justerade at the meeting: sendable before justering
 
 
 def dispatch_path(packet_folder: Path) -> Path:
@@ -134,7 +138,20 @@ def load_dispatch(meeting: Meeting, packet_folder: Path) -> Dispatch:
         raise SendError(f"{display_path(path)} gäller {data.get('nämnd')} {data.get('datum')}, inte "
                         f"{committee.short_name} {meeting.date.isoformat()}. {redo} Inget har skickats.")
     paragraphs = [p for p in data.get("paragrafer", []) if isinstance(p, int)]
-    return Dispatch(path, data.get("justerat") is True, paragraphs, data.get("mottagare", []))
+    immediate = data.get("omedelbart justerade", [])
+    immediate = [p for p in immediate if isinstance(p, int)] if isinstance(immediate, list) else []
+    return Dispatch(path, data.get("justerat") is True, paragraphs, data.get("mottagare", []), immediate)
+
+
+def immediate_only(recipients: list[Recipient], paragraphs: list[int]) -> list[Recipient]:
+    """The recipients of the extracts of ``paragraphs`` (justerade at the meeting), with only those extracts."""
+    wanted = set(paragraphs)
+    result = []
+    for recipient in recipients:
+        documents = [d for d in recipient.documents if d.paragraphs and set(d.paragraphs) <= wanted]
+        if documents:
+            result.append(replace(recipient, documents=documents))
+    return result
 
 
 def extract_recipients(meeting: Meeting, dispatch: Dispatch, problems: list[Problem]) -> list[Recipient]:

@@ -177,21 +177,6 @@ def pdftotext(pdf: Path) -> list[str]:
     return [" ".join(page.split()) for page in text.split("\f")[:-1]]
 
 
-def bookmarks(reader: PdfReader) -> list[tuple[int, str, int]]:
-    """(depth, title, page index) of every bookmark, in order."""
-    result = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                result.append((depth, item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 0)
-    return result
-
-
 def children_of(marks: list[tuple[int, str, int]], title_start: str) -> list[str]:
     """Titles of the bookmarks under the top-level bookmark that starts with ``title_start``."""
     at = next(i for i, (depth, title, _) in enumerate(marks) if depth == 0 and title.startswith(title_start))
@@ -228,7 +213,7 @@ def built(tmp_path_factory):
     assert "Traceback" not in result.stderr
     pdf = out / DATE / "kallelse.pdf"
     reader = PdfReader(pdf)
-    marks = bookmarks(reader)
+    marks = assemble.outline_of(pdf)
     pages = pdftotext(pdf)
     toc_at = page_of(marks, "Innehåll")
     return {"pdf": pdf, "reader": reader, "marks": marks, "pages": pages, "stderr": result.stderr,

@@ -13,6 +13,7 @@ from docx.text.paragraph import Paragraph
 
 from ..markdown_docx import MarkdownContext, insert_markdown
 from ..model import CHAIR, Case, Meeting, Person
+from ..numbers import runs_text
 from ..render.documents import case_context, md_escape, render_template
 from . import appeal, votes
 from .record import Decision, Notice, Record, Substitute
@@ -53,16 +54,9 @@ def _names(people: list[Person]) -> list[str]:
 
 def _paragraphs(numbers: list[int]) -> str:
     """'§ 36', '§§ 31–39', '§§ 31–34, 38–41', '§§ 31, 36'; 'ingen paragraf' for none."""
-    runs: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    if not runs:
+    if not numbers:
         return "ingen paragraf"
-    parts = [f"{first}" if first == last else f"{first}–{last}" for first, last in runs]
-    return f"{'§' if len(set(numbers)) == 1 else '§§'} {', '.join(parts)}"
+    return f"{'§' if len(set(numbers)) == 1 else '§§'} {runs_text(numbers)}"
 
 
 def _member_paragraphs(record: Record, member: Person) -> list[int]:

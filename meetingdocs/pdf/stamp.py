@@ -40,6 +40,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from meetingdocs.errors import ConversionError
+from meetingdocs.numbers import runs_text
 from meetingdocs.pdf.fonts import register_fonts
 from meetingdocs.tools import poppler
 
@@ -382,14 +383,7 @@ def stamp_pages(
 
 def pages_text(numbers: list[int]) -> str:
     """'sidan 3', 'sidorna 3, 7' or 'sidorna 3–9, 12': page numbers as the reader sees them."""
-    runs: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    parts = [str(a) if a == b else f"{a}–{b}" for a, b in runs]
-    return f"{'sidan' if len(set(numbers)) == 1 else 'sidorna'} {', '.join(parts)}"
+    return f"{'sidan' if len(set(numbers)) == 1 else 'sidorna'} {runs_text(numbers)}"
 
 
 def _write_atomic(writer: PdfWriter, out_pdf: Path) -> None:

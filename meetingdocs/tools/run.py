@@ -76,7 +76,8 @@ def kill_process_group(proc: subprocess.Popen) -> None:
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:  # pragma: no cover - kernel did not reap
-        log.error("process group %s did not die", proc.pid)
+        log.error("Programmet %s (process %s) gick inte att stoppa; starta om datorn om bygget inte går att köra igen.",
+                  proc.args[0] if isinstance(proc.args, (list, tuple)) else proc.args, proc.pid)
 
 
 def has_exited(proc: subprocess.Popen) -> bool:

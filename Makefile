@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make packet DATE=ÅÅÅÅ-MM-DD   bygg kallelsen med handlingar"
+	@echo "make packet DATE=ÅÅÅÅ-MM-DD STRIKT=1  publicera bara en helt tillgänglig kallelse"
 	@echo "make protokoll DATE=ÅÅÅÅ-MM-DD protokoll, protokollsutdrag och anslagsbevis"
 	@echo "make send DATE=ÅÅÅÅ-MM-DD [WHAT=kallelse|protokoll|utdrag] [SKARPT=1]"
 	@echo "                              förhandsgranska (eller skicka) e-post"
@@ -29,7 +30,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 packet: setup
-	@$(PY) build.py packet "$(DATE)"
+	@$(PY) build.py packet "$(DATE)" $(if $(STRIKT),--strikt)
 
 protokoll: setup
 	@$(PY) build.py protokoll "$(DATE)"

@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     packet = commands.add_parser("packet", help="bygg kallelsen med handlingar")
     packet.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
+    packet.add_argument("--strikt", action="store_true",
+                        help="publicera inte om kallelsen inte kan bli tillgänglig (PDF/UA) och arkivbeständig "
+                             "(PDF/A), till exempel på grund av en otillgänglig mottagen bilaga")
     protokoll = commands.add_parser("protokoll", help="skapa protokoll, protokollsutdrag och anslagsbevis")
     protokoll.add_argument("date", nargs="?", default="", metavar="DATUM", help="sammanträdets datum, ÅÅÅÅ-MM-DD")
     send = commands.add_parser("send", help="skicka kallelse, protokoll eller protokollsutdrag med e-post")
@@ -83,7 +86,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "packet":
         from .packet import build_packet
 
-        result = build_packet(args.sources, args.date.strip(), args.out)
+        result = build_packet(args.sources, args.date.strip(), args.out, strict=args.strikt)
         print(f"{display_path(result.pdf)} ({result.pages} sidor)")
         print(display_path(result.docx))
         return int(ExitCode.ok)

@@ -8,6 +8,7 @@ fixed table widths and cell margins, and picture sizing.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Optional
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -263,3 +264,49 @@ def landscape_copy(sectPr):
     page.set(qn("w:h"), width)
     page.set(qn("w:orient"), "landscape")
     return landscape
+
+
+# --------------------------------------------------------- outline levels
+
+BODY_TEXT = 0  # the outline level of a paragraph that is no heading
+_OUTLINE_SUCCESSORS = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_HEADING_NAME = re.compile(r"Heading (\d)")
+
+
+def set_outline_level(paragraph: Paragraph, level: int) -> None:
+    """The paragraph's own outline level: 1-9 a heading of that level (H1-H6 in a tagged PDF), 0 body text.
+
+    LibreOffice tags a paragraph by its outline level, whatever its style looks like: a heading can keep the
+    size of one level and be read as another.
+    """
+    pPr = paragraph._p.get_or_add_pPr()
+    old = pPr.find(qn("w:outlineLvl"))
+    if old is not None:
+        pPr.remove(old)
+    value = str(level - 1) if level else "9"
+    pPr.insert_element_before(OxmlElement("w:outlineLvl", attrs={qn("w:val"): value}), *_OUTLINE_SUCCESSORS)
+
+
+def nest_headings(document, below: int = 1) -> None:
+    """Every body paragraph in a style 'Heading N' without an outline level of its own becomes a heading of
+    level N + ``below``: the document's generated headings nest under its title (the one H1)."""
+    levels = _heading_style_levels(document)
+    for p in document.element.body.iter(qn("w:p")):
+        pPr = p.pPr
+        style = pPr.find(qn("w:pStyle")) if pPr is not None else None
+        if style is None or pPr.find(qn("w:outlineLvl")) is not None:
+            continue
+        level = levels.get(style.get(qn("w:val")))
+        if level is not None:
+            set_outline_level(Paragraph(p, None), min(level + below, 9))
+
+
+def _heading_style_levels(document) -> dict[str, int]:
+    """Style id -> N of the document's paragraph styles 'Heading N' (whatever the ids are called)."""
+    levels = {}
+    for element in document.styles.element.iterchildren(qn("w:style")):
+        name = element.find(qn("w:name"))
+        found = _HEADING_NAME.fullmatch(BabelFish.internal2ui(name.get(qn("w:val")))) if name is not None else None
+        if found and element.get(qn("w:type")) == "paragraph":
+            levels[element.get(qn("w:styleId"))] = int(found.group(1))
+    return levels

@@ -31,6 +31,7 @@ class ExitCode(enum.IntEnum):
     conversion_failed = 5
     output_invalid = 6
     publish_failed = 7
+    not_conforming = 8
     ctrl_c = 130
 
 
@@ -69,6 +70,12 @@ class OutputInvalidError(MeetingDocsError):
     """The finished PDF failed verification; nothing was published."""
 
     exit_code = ExitCode.output_invalid
+
+
+class NotConformingError(MeetingDocsError):
+    """A strict build (--strikt) found what keeps the packet from PDF/UA-1 and PDF/A-2; nothing was published."""
+
+    exit_code = ExitCode.not_conforming
 
 
 class PublishError(MeetingDocsError):

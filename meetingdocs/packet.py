@@ -25,7 +25,7 @@ from .buildkit import TEMPLATES, check_tools, template_for, template_name, work_
 from .buildkit import publish as publish_set
 from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
 from .model import AgendaItem, Attachment, Meeting
-from .pdf import assemble, sanitize, stamp, toc
+from .pdf import assemble, conformance, received, sanitize, stamp, toc
 from .render import documents
 from .sources import MEETING_FILE, find_meeting, load_meeting
 from .tools import external_refs, libreoffice, poppler
@@ -75,7 +75,8 @@ class BuildResult:
     warnings: int
 
 
-def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES) -> BuildResult:
+def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES,
+                 strict: bool = False) -> BuildResult:
     meeting_folder = find_meeting(sources, date)
     log.info("Läser källfilerna i %s", display_path(meeting_folder))
     meeting, warnings = load_meeting(meeting_folder)
@@ -84,11 +85,17 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
         plan = render(meeting, work, templates)
         convert(plan, work)
         clean_converted(plan, work)
-        paginate(plan, work)
+        reviews = received.review(plan)  # embeds fonts where lossless; warns about what keeps conformance off
+        if strict:
+            received.require_conformance(reviews)
+        paginate(plan, work, templates)
         packet = assemble_packet(plan, work)
+        conformance.finalize(packet, packet, blockers=received.blocker_lines(reviews))  # XMP; claims if met
         verify(plan, packet)
         pages = _page_count(packet)
-        result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX})
+        report = received.write_report(reviews, work / received.REPORT_FILE)
+        result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX,
+                                             received.REPORT_FILE: report})
     return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, pages, len(warnings))
 
 
@@ -271,15 +278,21 @@ def entry_targets(plan: Plan) -> list[int]:
     return [plan.kallelse.start] + [doc.start for _, docs in plan.cases for doc in docs]
 
 
-def paginate(plan: Plan, work: Path) -> None:
-    """Render the TOC until its own length no longer moves the page numbers."""
+def paginate(plan: Plan, work: Path, templates: Path = TEMPLATES) -> None:
+    """Render the TOC until its own length no longer moves the page numbers.
+
+    Each pass is one LibreOffice run (about 3 s); a TOC that fits the pages
+    it was given is done after the first.
+    """
     meeting = plan.meeting
     subheading = f"{meeting.committee.name}\nSammanträde {meeting.date.isoformat()}"
+    template = template_for(templates, meeting, "innehall.docx")
     toc_pages = 1
-    plan.toc_pdf = work / "innehall.pdf"
+    plan.toc_pdf = work / "innehall" / "innehall.pdf"
     for attempt in range(1, MAX_TOC_PASSES + 1):
         _place(plan, toc_pages)
-        links = toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading)
+        links = toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading, template=template,
+                               profile_dir=work / "lo-profil")
         rendered = _page_count(plan.toc_pdf)
         log.debug("TOC pass %d: assumed %d pages, rendered %d", attempt, toc_pages, rendered)
         if rendered == toc_pages:
@@ -300,16 +313,14 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     meeting = plan.meeting
     log.info("Sätter ihop handlingarna och numrerar sidorna")
     order = [plan.kallelse.pdf, plan.toc_pdf] + [doc.pdf for _, docs in plan.cases for doc in docs]
-    raw = assemble.concatenate(order, work / "paket-1-sammansatt.pdf")
+    raw = assemble.concatenate(order, work / "paket-1-sammansatt.pdf", titles=part_titles(plan))
     stamped = work / "paket-2-stamplat.pdf"
     stamp.stamp_pages(raw, stamped)
-    toc_start = plan.kallelse.pages
-    targets = entry_targets(plan)
-    links = [
-        assemble.PageLink(toc_start + link.toc_page_index, link.rect, targets[link.entry_index])
-        for link in plan.toc_links
-    ]
+    # the TOC lines are marker links (toc.entry_link), retargeted like the agenda's; LibreOffice
+    # tagged them as Link elements, with "Titel, sidan N" as their description
+    links: list[assemble.PageLink] = []
     markers = {documents.item_link(item.number): docs[0].start for item, docs in plan.cases}
+    markers |= {toc.entry_link(i): target for i, target in enumerate(entry_targets(plan))}
     committee = meeting.committee
     metadata = assemble.Metadata(
         title=f"Kallelse {committee.name} {meeting.date.isoformat()}",
@@ -319,6 +330,16 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     )
     return assemble.finish(stamped, work / PACKET_PDF, outline=outline(plan), links=links,
                            marker_targets=markers, marker_prefix=documents.LINK_PREFIX, metadata=metadata)
+
+
+def part_titles(plan: Plan) -> list[str]:
+    """Title of each part of the packet's structure tree, in the order of assemble_packet()."""
+    titles = [plan.kallelse.title, "Innehållsförteckning"]
+    for item, docs in plan.cases:
+        separator, *rest = docs
+        titles.append(separator.title)
+        titles.extend(f"{doc.title}, ärende {item.number}" for doc in rest)
+    return titles
 
 
 def outline(plan: Plan) -> list[assemble.OutlineNode]:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -108,6 +107,12 @@ def _style_document(document) -> None:
     label.paragraph_format.space_before = Pt(10)
     label.paragraph_format.space_after = Pt(2)
     label.paragraph_format.keep_with_next = True
+    kind = styles.add_style("Dokumenttyp", WD_STYLE_TYPE.PARAGRAPH)  # PROTOKOLL: the H1 of page 1
+    kind.base_style = normal
+    _set_font(kind, 13, bold=True)
+    kind.paragraph_format.space_before = Pt(8)
+    kind.paragraph_format.space_after = Pt(0)
+    kind.paragraph_format.keep_with_next = True
     tight = styles.add_style("Tät", WD_STYLE_TYPE.PARAGRAPH)
     tight.base_style = normal
     tight.paragraph_format.space_after = Pt(0)
@@ -162,17 +167,6 @@ def _no_borders(table) -> None:
     tbl_pr.append(borders)
 
 
-def _header_table(document, widths=(Cm(9.8), Cm(6.5))):
-    table = document.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
-    _no_borders(table)
-    for cell, width in zip(table.rows[0].cells, widths):
-        cell.width = width
-        # Cells start with one empty paragraph: reuse it for the first line.
-    return table.rows[0].cells
-
-
 def _first(cell, text: str, **kwargs):
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
@@ -187,14 +181,55 @@ def _first(cell, text: str, **kwargs):
     return paragraph
 
 
+# Where the second column of a layout grid starts (label | value, organisation | kind of document). The grids
+# are paragraphs with a tab stop, not Word tables: a tagged PDF would announce a table as data.
+VALUE_COLUMN = Cm(8.15)
+_OUTLINE_SUCCESSORS = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _outline(paragraph, level: int):
+    """The paragraph's outline level, whatever its style: 1-9 a heading (H1-H6 in the PDF), 0 body text."""
+    ppr = paragraph._p.get_or_add_pPr()
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level - 1) if level else "9")
+    ppr.insert_element_before(element, *_OUTLINE_SUCCESSORS)
+    return paragraph
+
+
+def _in_value_column(paragraph, *, hanging: bool = False):
+    """A tab stop at the value column; with ``hanging``, wrapped lines start there too."""
+    fmt = paragraph.paragraph_format
+    fmt.tab_stops.add_tab_stop(VALUE_COLUMN)
+    if hanging:
+        fmt.left_indent, fmt.first_line_indent = VALUE_COLUMN, -VALUE_COLUMN
+    return paragraph
+
+
+def _tabbed(container, left: str, right: str, style: str | None = None, **kwargs):
+    """``left`` at the margin and ``right`` at the value column, in one paragraph."""
+    paragraph = _para(container, f"{left}\t{right}", style, **kwargs)
+    return _in_value_column(paragraph)
+
+
 def _title_block(document, kind: str, lines: list[str]) -> None:
-    """Organisation to the left; the kind of document and its details to the right."""
-    left, right = _header_table(document)
-    _first(left, "{{ organisation }}", bold=True, size=13)
-    _first(right, kind, bold=True, size=13)
-    for line in lines:
-        _para(right, line, size=10, space_after=0)
-    _para(document, "", space_after=6)
+    """Organisation to the left; the kind of document and its details under it in the value column."""
+    _tabbed(document, "{{ organisation }}", kind, bold=True, size=13, space_after=0)
+    for number, line in enumerate(lines, start=1):
+        paragraph = _para(document, line, size=10, space_after=18 if number == len(lines) else 0)
+        paragraph.paragraph_format.left_indent = VALUE_COLUMN
+
+
+def _identification(document, kind: str, *, namnd: bool) -> None:
+    """Page 1 of the protokoll and the utdrag: organisation, (nämnd), the kind of document as the H1, the
+    meeting's date and OJUSTERAT, as body text (the page header, an artifact, repeats them from page 2)."""
+    _para(document, "{{ organisation }}", bold=True, size=12, space_after=0)
+    if namnd:
+        _para(document, "{{ namnd }}", "Liten text")
+    _outline(_para(document, kind, "Dokumenttyp"), 1)
+    _para(document, "Sammanträdesdatum {{ datum }}", "Liten text", space_after=8)
+    _para(document, "{%p if ojusterat %}", "Tät")
+    _para(document, "{{ ojusterat }}", "Tät", bold=True, size=12, color=RED)
+    _para(document, "{%p endif %}", "Tät")
 
 
 def _certified_by(document, label: str) -> list:
@@ -216,10 +251,10 @@ def _certified_by(document, label: str) -> list:
 def _appeal(document) -> None:
     """Hur man överklagar: the groups the protokoll gives (a heading per group of §§ when they differ)."""
     _para(document, "{%p if overklagande %}", "Tät")
-    _keep_together([_para(document, "Hur man överklagar", "Heading 2")])
+    _keep_together([_outline(_para(document, "Hur man överklagar", "Heading 2"), 2)])
     _para(document, "{%p for grupp in overklagande %}", "Tät")
     _para(document, "{%p if grupp.rubrik %}", "Tät")
-    _keep_together([_para(document, "{{ grupp.rubrik }}", "Rubrik kort")])
+    _keep_together([_outline(_para(document, "{{ grupp.rubrik }}", "Rubrik kort"), 3)])
     _para(document, "{%p endif %}", "Tät")
     _para(document, "{{ grupp.text }}")
     _para(document, "{%p endfor %}", "Tät")
@@ -232,7 +267,7 @@ def _appeal(document) -> None:
 def kallelse() -> docx.Document:
     document = _new_document()
     _title_block(document, "KALLELSE", ["med föredragningslista", "Sammanträdesdatum: {{ datum }}"])
-    _para(document, "{{ namnd }}", "Title")
+    _outline(_para(document, "{{ namnd }}", "Title"), 1)
     _para(document, "Tid: {{ tid }}", "Tät")
     _para(document, "Plats: {{ plats }}", "Tät", space_after=8)
 
@@ -256,36 +291,49 @@ def kallelse() -> docx.Document:
     _para(document, "{%p endif %}", "Tät")
     _para(document, "Förhinder anmäls till {{ sekreterare }}, som kallar ersättare.", "Liten text",
           space_after=0).paragraph_format.space_before = Pt(10)
-    heading = _para(document, "Föredragningslista", "Heading 1")
+    heading = _outline(_para(document, "Föredragningslista", "Heading 1"), 2)
     heading.paragraph_format.page_break_before = True
     _para(document, "{{ innehall }}")
     return document
 
 
+CONTACT_LINES = [("{{ person.enhet }}", "enhet"), ("{{ person.namn }}", ""), ("Tfn: {{ person.telefon }}", "telefon"),
+                 ("E-post: {{ person.epost }}", "epost")]
+
+
+def _contact_lines(paragraph) -> None:
+    """A handläggare's lines in one paragraph, separated by line breaks; each optional line only with a value
+    (the break goes with it: after a line above the name, before a line under it)."""
+    above = True
+    for text, field in CONTACT_LINES:
+        if not field:
+            paragraph.add_run(text)
+            above = False
+            continue
+        if above:
+            paragraph.add_run(f"{{% if person.{field} %}}{text}")
+            paragraph.add_run().add_break()
+            paragraph.add_run("{% endif %}")
+        else:
+            paragraph.add_run(f"{{% if person.{field} %}}")
+            paragraph.add_run().add_break()
+            paragraph.add_run(f"{text}{{% endif %}}")
+
+
 def tjansteskrivelse() -> docx.Document:
     document = _new_document()
-    left, right = _header_table(document)
-    _first(left, "{{ organisation }}", bold=True, size=13, space_after=6)
-    _para(left, "Tjänsteskrivelse", bold=True, space_after=0)
-    _para(left, "({{ namnd }})", "Liten text")
-    _first(right, "{{ datum }}", space_after=0)
-    _para(right, "Dnr {{ dnr }}", space_after=0)
-    _para(document, "", space_after=4)
-    # Every handläggare, an empty line between them; each line only when it has a value.
+    heading = _tabbed(document, "{{ organisation }}", "", bold=True, size=13, space_after=6)
+    heading.add_run("{{ datum }}")
+    kind = _tabbed(document, "Tjänsteskrivelse", "", bold=True, space_after=0)
+    kind.add_run("Dnr {{ dnr }}")
+    _para(document, "({{ namnd }})", "Liten text", space_after=14)
+    # Every handläggare in a paragraph of their own (space between them, not empty paragraphs); each line
+    # only when it has a value.
     _para(document, "{%p for person in handlaggarna %}", "Liten text")
-    _para(document, "{%p if not loop.first %}", "Liten text")
-    _para(document, "", "Liten text")
-    _para(document, "{%p endif %}", "Liten text")
-    for line, value in (("{{ person.enhet }}", "enhet"), ("{{ person.namn }}", ""),
-                        ("Tfn: {{ person.telefon }}", "telefon"), ("E-post: {{ person.epost }}", "epost")):
-        if value:
-            _para(document, f"{{%p if person.{value} %}}", "Liten text")
-        _para(document, line, "Liten text")
-        if value:
-            _para(document, "{%p endif %}", "Liten text")
+    _contact_lines(_para(document, "", "Liten text", space_after=11))
     _para(document, "{%p endfor %}", "Liten text")
-    _para(document, "", space_after=6)
-    _para(document, "{{ rubrik }}", "Title")
+    title = _outline(_para(document, "{{ rubrik }}", "Title"), 1)
+    title.paragraph_format.space_before = Pt(12)
     _para(document, "{{ innehall }}")
     # The signatures and "Utdrag till" move to the next page as one block
     # rather than leaving a lone name or heading behind. No signatories
@@ -296,9 +344,9 @@ def tjansteskrivelse() -> docx.Document:
     sign.paragraph_format.space_before = Pt(24)
     block.append(sign)
     _para(document, "{%p for person in undertecknare %}", "Tät")
-    signature = _para(document, "", "Tät")
-    signature.paragraph_format.space_before = Pt(14)
-    block += [signature, _para(document, "{{ person.namn }}", "Tät"), _para(document, "{{ person.titel }}", "Tät")]
+    name = _para(document, "{{ person.namn }}", "Tät")
+    name.paragraph_format.space_before = Pt(28)  # room to sign above the name
+    block += [name, _para(document, "{{ person.titel }}", "Tät")]
     _para(document, "{%p endfor %}", "Tät")
     _para(document, "{%p endif %}", "Tät")
     utdrag = _para(document, "Utdrag till", "Rubrik kort")
@@ -319,10 +367,9 @@ def avdelare() -> docx.Document:
     document = _new_document()
     _para(document, "{{ namnd }}", "Liten text")
     _para(document, "Sammanträde {{ datum }}", "Liten text")
-    spacer = _para(document, "")
-    spacer.paragraph_format.space_before = Cm(6)
-    _para(document, "Ärende {{ nummer }}", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, color=GREY)
-    _para(document, "{{ rubrik }}", "Title", align=WD_ALIGN_PARAGRAPH.CENTER)
+    number = _outline(_para(document, "Ärende {{ nummer }}", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, color=GREY), 1)
+    number.paragraph_format.space_before = Cm(6.6)  # the item in the middle of the page
+    _outline(_para(document, "{{ rubrik }}", "Title", align=WD_ALIGN_PARAGRAPH.CENTER), 2)
     _para(document, "{%p if dnr %}", "Tät")  # an item without tjänsteskrivelse may have no dnr
     _para(document, "{{ dnr }}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=36)
     _para(document, "{%p endif %}", "Tät")
@@ -338,8 +385,35 @@ def bilaga() -> docx.Document:
     _para(document, "{{ organisation }} – {{ namnd }}", "Liten text")
     _para(document, "Bilaga {{ nummer }} till ärende {{ arende_nummer }}, {{ arende_rubrik }}"
                     "{% if dnr %} ({{ dnr }}){% endif %}", "Liten text", space_after=18)
-    _para(document, "{{ rubrik }}", "Title")
+    _outline(_para(document, "{{ rubrik }}", "Title"), 1)
     _para(document, "{{ innehall }}")
+    return document
+
+
+def innehall() -> docx.Document:
+    """The packet's innehållsförteckning: meetingdocs/pdf/toc.py adds one "TOC 1"/"TOC 2" line per document."""
+    document = _new_document()
+    section = document.sections[0]
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.6)  # the page stamp goes in the bottom 2 cm
+    section.left_margin = section.right_margin = Cm(2.5)
+    heading = _para(document, "{{ rubrik }}", "Heading 1")
+    heading.paragraph_format.space_before = Pt(0)
+    _para(document, "{%p for rad in underrubrik %}", "Tät")
+    _para(document, "{{ rad }}", "Tät")
+    _para(document, "{%p endfor %}", "Tät")
+    _para(document, "{{ innehall }}").paragraph_format.space_before = Pt(16)
+    for level in (1, 2):
+        style = document.styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        _set_font(style, 10.5, bold=level == 1)
+        fmt = style.paragraph_format
+        fmt.left_indent = Cm(0.8 * (level - 1))
+        fmt.right_indent = Cm(1.2)  # titles wrap clear of the page numbers
+        fmt.space_before = Pt(6 if level == 1 else 0)
+        fmt.space_after = Pt(0)
+        fmt.line_spacing = Pt(14)
+        fmt.keep_together = True
+        fmt.tab_stops.add_tab_stop(Cm(16), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     return document
 
 
@@ -378,7 +452,13 @@ def _grid(table, widths) -> None:
 
 
 def _minutes_header(section, title: str) -> None:
-    """Organisation left; document kind, date and OJUSTERAT right."""
+    """From page 2: organisation left; document kind, date and OJUSTERAT right. Page 1 has no header: its
+    body starts with the identification (see _identification), which a tagged PDF reads out. The nämnd is
+    named there only: a header (an artifact) of sentence-like length that is not on every page reads as
+    hidden prose to an accessibility checker."""
+    section.different_first_page_header_footer = True
+    # Page 1 starts at the top margin; from page 2 the header pushes the body down to where it always began.
+    section.top_margin, section.header_distance = Cm(2.0), Cm(1.0)
     header = section.header
     header.is_linked_to_previous = False
     for p in list(header.paragraphs):
@@ -388,15 +468,13 @@ def _minutes_header(section, title: str) -> None:
     _grid(table, (Cm(9.3), Cm(7.0)))
     left, right = table.rows[0].cells
     _first(left, "{{ organisation }}", bold=True, size=12)
-    _para(left, "{{ namnd }}", "Liten text")
     _first(right, title, bold=True, size=12)
     _para(right, "Sammanträdesdatum {{ datum }}", "Liten text")
     _para(right, "{{ ojusterat }}", bold=True, size=12, color=RED, space_after=0)
-    header.add_paragraph(style="Liten text")
+    header.add_paragraph(style="Liten text").paragraph_format.space_after = Pt(14)  # the body from 3.4 cm
 
 
-def _signature_footer(section) -> None:
-    footer = section.footer
+def _signature_footer(footer) -> None:
     footer.is_linked_to_previous = False
     for p in list(footer.paragraphs):
         p._p.getparent().remove(p._p)
@@ -411,60 +489,72 @@ def _signature_footer(section) -> None:
     _page_numbers(footer).paragraph_format.space_before = Pt(6)
 
 
-def _labelled_rows(document, rows, widths=(Cm(4.6), Cm(11.7))):
-    """A two-column table: label | lines (each a docxtpl list or a field)."""
-    table = document.add_table(rows=len(rows), cols=2)
-    _no_borders(table)
-    _grid(table, widths)
-    for (label, value), row in zip(rows, table.rows):
-        _first(row.cells[0], label, bold=True, space_after=4)
-        cell = row.cells[1]
+def _labelled_rows(document, rows) -> list:
+    """Label | value lines as paragraphs: the label, a tab to the value column, the value; a list value gives
+    one paragraph per line (the label on the first), a wrapped or broken line continues in the value column.
+    Returns the paragraphs."""
+    paragraphs = []
+    for label, value in rows:
         if value.startswith("list:"):
-            name = value.removeprefix("list:")
-            first = cell.paragraphs[0]
-            first.add_run("{%p for rad in " + name + " %}")
-            _para(cell, "{{ rad }}", "Tät")
-            _para(cell, "{%p endfor %}", "Tät")
+            _para(document, "{%p for rad in " + value.removeprefix("list:") + " %}", "Tät")
+            line = _para(document, "{% if loop.first %}" + label + "{% endif %}", "Tät", bold=True)
+            line.add_run("\t{{ rad }}")
+            paragraphs.append(_in_value_column(line, hanging=True))
+            _para(document, "{%p endfor %}", "Tät")
         else:
-            _first(cell, value, space_after=4)
-    return table
+            line = _para(document, label, "Tät", bold=True, space_after=4)
+            line.add_run("\t" + value)
+            paragraphs.append(_in_value_column(line, hanging=True))
+    return paragraphs
 
 
-SIGNATURES = [  # role, text under the role, name under the line; "{%tr …%}" rows repeat the rows between them
+SIGNATURES = [  # role, text under the role, name under the line; "{%p …%}" repeat the lines between them
     ("Sekreterare", "Paragrafer {{ paragrafer }}", "{{ sekreterare }}"),
     ("Ordförande", "", "{{ ordforande }}"),
-    "{%tr for person in justerare %}",
+    "{%p for person in justerare %}",
     ("Justerande", "", "{{ person }}"),
-    "{%tr endfor %}",
+    "{%p endfor %}",
 ]
 
 
 def _signatures(document) -> None:
-    """Every signature of the protokoll in one table that moves to the next page as a whole, never split."""
-    rows = sum(1 if isinstance(entry, str) else 2 for entry in SIGNATURES) + 1
-    table = document.add_table(rows=rows, cols=2)
-    _no_borders(table)
-    _grid(table, (Cm(4.6), Cm(11.7)))
-    index = 0
+    """Every signature of the protokoll: the role, the line to sign on and the name in the value column.
+
+    The block moves to the next page as a whole, never split: every paragraph keeps with the next but the
+    last justerare's name, where the block ends (not at the next heading).
+    """
     for entry in SIGNATURES:
         if isinstance(entry, str):
-            _first(table.rows[index].cells[0], entry)
-            index += 1
+            _para(document, entry, "Tät")
             continue
         role, extra, name = entry
-        _first(table.rows[index].cells[0], role, bold=True)
+        block = [_para(document, role, "Tät", bold=True)]
+        block[0].paragraph_format.space_before = Pt(6)
         if extra:
-            _para(table.rows[index].cells[0], extra, "Liten text")
-        line = _first(table.rows[index].cells[1], "")
-        line.paragraph_format.space_before = Pt(20)
-        line.add_run("_" * 32)
-        _first(table.rows[index + 1].cells[1], name, space_after=6)
-        index += 2
-    # The last row is an empty end mark without keep-with-next: the block ends there, not at the next heading.
-    end = table.rows[-1].cells[0].paragraphs[0]
-    end.paragraph_format.space_after = Pt(0)
-    end.paragraph_format.line_spacing = Pt(2)
-    _keep_table_together(table)
+            block.append(_para(document, extra, "Liten text"))
+        line = _para(document, "_" * 32, "Tät")
+        line.paragraph_format.space_before = Pt(0 if extra else 6)
+        block.append(line)
+        _keep_together(block)
+        for paragraph in block:
+            paragraph.paragraph_format.keep_together = True
+            paragraph.paragraph_format.left_indent = VALUE_COLUMN if paragraph is line else None
+        if role == "Justerande":
+            _para(document, "{%p if not loop.last %}", "Tät")
+            _name_line(document, name, keep=True)
+            _para(document, "{%p else %}", "Tät")
+            _name_line(document, name, keep=False)
+            _para(document, "{%p endif %}", "Tät")
+        else:
+            _name_line(document, name, keep=True)
+
+
+def _name_line(document, name: str, *, keep: bool):
+    paragraph = _para(document, name, "Tät")
+    paragraph.paragraph_format.left_indent = VALUE_COLUMN
+    paragraph.paragraph_format.keep_together = True
+    paragraph.paragraph_format.keep_with_next = keep
+    return paragraph
 
 
 def _keep_together(paragraphs) -> None:
@@ -472,27 +562,29 @@ def _keep_together(paragraphs) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _keep_table_together(table) -> None:
-    """Rows never split and every row stays with the next: the table moves as one."""
-    for index, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        cant_split = OxmlElement("w:cantSplit")
-        tr_pr.append(cant_split)
-        if index < len(table.rows) - 1:
-            for cell in row.cells:
-                _keep_together(cell.paragraphs)
+NOTICE_ROWS = [
+    ("Organ", "{{ namnd }}"),
+    ("Sammanträdesdatum", "{{ datum }}"),
+    ("Paragrafer", "{{ paragrafer }}"),
+    ("Datum för justering", "{{ justeringsdatum }}"),
+    ("Anslaget sätts upp", "{{ anslag_upp }}"),
+    ("Anslaget tas ned", "{{ anslag_ned }}"),
+    ("Förvaringsplats för protokollet", "{{ forvaring }}"),
+]
 
 
 def protokoll() -> docx.Document:
     document = _new_document()
     section = document.sections[0]
-    section.top_margin, section.bottom_margin = Cm(3.4), Cm(3.2)
-    section.header_distance, section.footer_distance = Cm(1.0), Cm(0.8)
+    section.bottom_margin = Cm(3.2)
+    section.footer_distance = Cm(0.8)
     _minutes_header(section, "PROTOKOLL")
-    _signature_footer(section)
+    _signature_footer(section.footer)
+    _signature_footer(section.first_page_footer)
     # No line of a paragraph alone at the foot or the head of a page: a § heading keeps its first lines.
     document.styles["Normal"].paragraph_format.widow_control = True
-    _para(document, "{{ namnd }}", "Title")
+    _identification(document, "PROTOKOLL", namnd=False)
+    _outline(_para(document, "{{ namnd }}", "Title"), 0)  # the nämnd, large; the H1 is PROTOKOLL above it
     _labelled_rows(document, [
         ("Plats och tid", "{{ plats_och_tid }}"),
         ("Beslutande", "list:beslutande"),
@@ -502,23 +594,16 @@ def protokoll() -> docx.Document:
         ("Utses att justera", "list:justerare_namn"),
         ("Justeringens plats och tid", "{{ justering }}"),
     ])
-    _para(document, "Underskrifter", "Heading 2").paragraph_format.keep_with_next = True
+    underskrifter = _outline(_para(document, "Underskrifter", "Heading 2"), 2)
+    underskrifter.paragraph_format.keep_with_next = True
     _signatures(document)
     _keep_together([
-        _para(document, "Bevis om anslag", "Heading 2"),
+        _outline(_para(document, "Bevis om anslag", "Heading 2"), 2),
         _para(document, "Justeringen har tillkännagivits genom anslag på {{ organisation }}s digitala "
                         "anslagstavla.", "Liten text", space_after=4),
     ])
-    _keep_table_together(_labelled_rows(document, [
-        ("Organ", "{{ namnd }}"),
-        ("Sammanträdesdatum", "{{ datum }}"),
-        ("Paragrafer", "{{ paragrafer }}"),
-        ("Datum för justering", "{{ justeringsdatum }}"),
-        ("Anslaget sätts upp", "{{ anslag_upp }}"),
-        ("Anslaget tas ned", "{{ anslag_ned }}"),
-        ("Förvaringsplats för protokollet", "{{ forvaring }}"),
-    ]))
-    heading = _para(document, "Paragrafer", "Heading 1")
+    _keep_together(_labelled_rows(document, NOTICE_ROWS)[:-1])
+    heading = _outline(_para(document, "Paragrafer", "Heading 1"), 2)
     heading.paragraph_format.page_break_before = True
     _para(document, "{{ innehall }}")
     return document
@@ -527,9 +612,10 @@ def protokoll() -> docx.Document:
 def utdrag() -> docx.Document:
     document = _new_document()
     section = document.sections[0]
-    section.top_margin = Cm(3.4)
     _minutes_header(section, "PROTOKOLLSUTDRAG")
     _page_numbers(section.footer)
+    _page_numbers(section.first_page_footer)
+    _identification(document, "PROTOKOLLSUTDRAG", namnd=True)
     _para(document, "{{ innehall }}")
     block = _certified_by(document, "Rätt utdraget intygar")
     _keep_together(block)  # the justering line stays with the signature
@@ -541,17 +627,9 @@ def utdrag() -> docx.Document:
 def anslagsbevis() -> docx.Document:
     document = _new_document()
     _title_block(document, "ANSLAG", ["Digital anslagstavla"])
-    _para(document, "Bevis om anslag", "Title")
+    _outline(_para(document, "Bevis om anslag", "Title"), 1)
     _para(document, "{{ inledning }}")  # what was justerat (the protokoll, or §§ justerade at the meeting)
-    _labelled_rows(document, [
-        ("Organ", "{{ namnd }}"),
-        ("Sammanträdesdatum", "{{ datum }}"),
-        ("Paragrafer", "{{ paragrafer }}"),
-        ("Datum för justering", "{{ justeringsdatum }}"),
-        ("Anslaget sätts upp", "{{ anslag_upp }}"),
-        ("Anslaget tas ned", "{{ anslag_ned }}"),
-        ("Förvaringsplats för protokollet", "{{ forvaring }}"),
-    ], widths=(Cm(6.0), Cm(10.3)))
+    _labelled_rows(document, NOTICE_ROWS)
     _appeal(document)
     _certified_by(document, "Intygas")
     return document
@@ -562,6 +640,7 @@ TEMPLATES_BUILT = {
     "tjansteskrivelse.docx": tjansteskrivelse,
     "avdelare.docx": avdelare,
     "bilaga.docx": bilaga,
+    "innehall.docx": innehall,
     "protokoll.docx": protokoll,
     "utdrag.docx": utdrag,
     "anslagsbevis.docx": anslagsbevis,

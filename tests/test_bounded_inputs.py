@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import DEMO, run_build
+from conftest import DEMO, run_build, warnings_in
 from meetingdocs import limits
 from meetingdocs import schema as s
 from meetingdocs.errors import ExitCode, Problem, SourceError
@@ -269,7 +269,7 @@ def test_names_written_by_macos_in_nfd_are_found(sources, tmp_path):
         assert name != nfd(name)
     result = run_build("packet", DEMO, sources=sources, out=tmp_path / "packets")
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and "Varning" not in result.stderr
+    assert "Traceback" not in result.stderr and warnings_in(result.stderr) == []
     bilaga = PdfReader(folder / nfd("protokollsutdrag-§14-ärende.pdf")).pages[0].extract_text().split()
     pages = PdfReader(tmp_path / "packets" / DEMO / "kallelse.pdf").pages
     packet = " ".join(" ".join(page.extract_text() for page in pages).split())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
@@ -276,3 +277,90 @@ def test_apply_roundtrip():
         inv = invert(m)
         x, y = apply(inv, *apply(m, 33.0, 44.0))
         assert abs(x - 33) < 1e-9 and abs(y - 44) < 1e-9
+
+
+# ------------------------------------------------------------ tagged input: stamps are artifacts
+
+# operators that put ink on the page (the merge's clip path "re W n" paints nothing)
+PAINTING = {"Tj", "TJ", "'", '"', "f", "f*", "F", "B", "B*", "b", "b*", "S", "s", "Do", "sh", "BI"}
+
+
+def _tagged_fixture(path: Path) -> None:
+    """Three tagged pages (body in /P with an MCID): free corner, covered page, ink all along the bottom."""
+    fonts = register_fonts()
+    c = canvas.Canvas(str(path), pagesize=A4, initialFontName=fonts.regular)
+    for mcid, ink in enumerate(("none", "all", "bottom")):
+        c.addLiteral(f"/P <</MCID {mcid}>> BDC")
+        if ink == "all":
+            c.setFillGray(0.2)
+            c.rect(0, 0, *A4, stroke=0, fill=1)
+        elif ink == "bottom":
+            c.setFillGray(0)
+            c.rect(0, 0, A4[0], 4 * 28.35, stroke=0, fill=1)
+        _body(c, *A4, f"Taggad sida {mcid + 1}", fonts.regular)
+        c.addLiteral("EMC")
+        c.showPage()
+    c.save()
+
+
+def _marked_runs(page) -> list[tuple[tuple, str, list]]:
+    """(enclosing marked-content stack, operator, operands) for every operator of ``page``."""
+    stack: list = []
+    runs = []
+    for operands, op in pikepdf.parse_content_stream(page):
+        name = str(op)
+        if name in ("BDC", "BMC"):
+            props = operands[1] if len(operands) > 1 else None
+            stack.append((str(operands[0]), props))
+        elif name == "EMC":
+            stack.pop()
+        else:
+            runs.append((tuple(stack), name, operands))
+    assert not stack, "unbalanced marked content"
+    return runs
+
+
+def _mcids(page) -> list[int]:
+    return [int(args[1].MCID) for args, op in pikepdf.parse_content_stream(page)
+            if str(op) == "BDC" and isinstance(args[1], pikepdf.Dictionary) and "/MCID" in args[1]]
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tagged")
+    src, out = tmp / "in.pdf", tmp / "out.pdf"
+    _tagged_fixture(src)
+    placements = stamp_pages(src, out)
+    return pikepdf.open(src), pikepdf.open(out), placements
+
+
+def test_every_stamp_operator_is_a_pagination_artifact(tagged):
+    _, after, placements = tagged
+    assert [p.position for p in placements] == ["bottom-right", FALLBACK, "top-right"]
+    for page, placement in zip(after.pages, placements):
+        runs = _marked_runs(page)
+        artifacts = [(stack, op, args) for stack, op, args in runs if stack and stack[0][0] == "/Artifact"]
+        untagged = [op for stack, op, _ in runs if not stack and op in PAINTING]
+        assert untagged == [], (placement, untagged)
+        shown = "".join(str(args[0]) for _, op, args in artifacts if op == "Tj")
+        assert shown == f"Sida {placement.page_index + 1} av 3"
+        assert any(op == "re" for _, op, _ in artifacts) == placement.covered
+        props = artifacts[0][0][0][1]
+        assert props.Type == "/Pagination"
+        assert props.Subtype == ("/Header" if placement.position.startswith("top-") else "/Footer")
+
+
+def test_original_content_and_mcids_untouched(tagged):
+    before, after, _ = tagged
+    for a, b in zip(before.pages, after.pages):
+        assert _mcids(a) == _mcids(b) == [before.pages.index(a)]
+        original = [_resolved(a, op, args) for stack, op, args in _marked_runs(a) if stack]
+        kept = [_resolved(b, op, args) for stack, op, args in _marked_runs(b) if stack and stack[0][0] == "/P"]
+        assert kept == original
+
+
+def _resolved(page, op: str, args) -> tuple:
+    """An operator with its operands; a font by its /BaseFont (the merge may rename resources)."""
+    if op == "Tf":
+        return op, str(page.Resources.Font[args[0]].BaseFont), float(args[1])
+    return op, [str(x) for x in args]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
@@ -12,7 +13,9 @@ from reportlab.lib.units import cm
 from meetingdocs.pdf.toc import TocEntry, TocLink, render_toc
 from meetingdocs.tools import poppler
 
-pytestmark = pytest.mark.poppler
+pytestmark = [pytest.mark.poppler, pytest.mark.libreoffice]
+
+SLACK = 1.5  # points: poppler's word boxes against LibreOffice's link (line) boxes
 
 TOPICS = [
     "Sammanträdestider 2021 för gymnasienämnden och dess arbetsutskott",
@@ -81,9 +84,9 @@ def test_pages_and_text(toc):
 
 def test_page_geometry(toc):
     _, out, _ = toc
-    for page in PdfReader(out).pages:
-        assert abs(float(page.mediabox.width) - A4[0]) < 0.01
-        assert abs(float(page.mediabox.height) - A4[1]) < 0.01
+    for page in PdfReader(out).pages:  # A4 as LibreOffice has it (whole twips), like the other documents
+        assert abs(float(page.mediabox.width) - A4[0]) < 0.05
+        assert abs(float(page.mediabox.height) - A4[1]) < 0.05
 
 
 def test_links(toc):
@@ -95,8 +98,8 @@ def test_links(toc):
         assert isinstance(link, TocLink)
         assert 0 <= link.toc_page_index < pages
         x0, y0, x1, y1 = link.rect
-        assert 2.5 * cm - 0.01 <= x0 < x1 <= A4[0] - 2.5 * cm + 0.01
-        assert 2.5 * cm - 0.01 <= y0 < y1 <= A4[1] - 2.5 * cm + 0.01
+        assert 2.5 * cm - 0.05 <= x0 < x1 <= A4[0] - 2.5 * cm + 0.2
+        assert 2.5 * cm - 0.05 <= y0 < y1 <= A4[1] - 2.5 * cm + 0.05
     # boxes on one page never overlap
     for a in links:
         for b in links:
@@ -111,10 +114,12 @@ def test_links_cover_their_words(toc):
         title_words = _norm(entries[link.entry_index].title).split()
         x0, y0, x1, y1 = link.rect
         on_page = [w for w in words if w.page == link.toc_page_index + 1]
+        # the link box is LibreOffice's line box; poppler's word boxes (ascent to descent) stick out
+        # of it by about a point
         inside = [
             w.text
             for w in on_page
-            if x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5 and y0 - 0.5 <= A4[1] - w.y1 and A4[1] - w.y0 <= y1 + 0.5
+            if x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5 and y0 - SLACK <= A4[1] - w.y1 and A4[1] - w.y0 <= y1 + SLACK
         ]
         assert inside[: len(title_words)] == title_words
         assert inside[-1] == str(entries[link.entry_index].page)
@@ -156,7 +161,7 @@ def test_wrapped_lines_and_numbers(tmp_path):
     for link, entry in zip(links, entries):
         x0, y0, x1, y1 = link.rect
         assert y1 - y0 > 20  # more than one line
-        inside = [w for w in words if y0 <= A4[1] - w.y1 and A4[1] - w.y0 <= y1]
+        inside = [w for w in words if y0 - SLACK <= A4[1] - w.y1 and A4[1] - w.y0 <= y1 + SLACK]
         number = [w for w in inside if w.text == str(entry.page)]
         assert len(number) == 1
         # the number sits on the last line, right-aligned at the margin
@@ -189,3 +194,32 @@ def test_every_entry_has_a_leader(tmp_path):
     out = tmp_path / "leaders.pdf"
     render_toc(entries, out)
     assert_numbers_follow_titles(out, entries)
+
+
+def _elements(node, found=None):
+    """Every structure element under ``node``, depth first."""
+    found = [] if found is None else found
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            _elements(kid, found)
+    return found
+
+
+def test_tagged_heading_and_one_link_element_per_line(toc):
+    """The TOC is tagged: an H1 heading, and each line's annotation belongs to exactly one Link element."""
+    entries, out, _ = toc
+    with pikepdf.open(out) as pdf:
+        elements = _elements(pdf.Root.StructTreeRoot)
+        role = {str(k): str(v) for k, v in pdf.Root.StructTreeRoot.get("/RoleMap", {}).items()}
+        kinds = [role.get(str(e.S), str(e.S)) for e in elements]
+        assert kinds.count("/H1") == 1
+        annots = [a for page in pdf.pages for a in page.get("/Annots", [])]
+        assert len({a.A.URI for a in annots}) == len(entries)
+        claimed = [k.Obj.objgen for e in elements if e.S == "/Link"
+                   for k in e.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+        assert sorted(claimed) == sorted(a.objgen for a in annots)
+        for annot in annots:
+            index = int(str(annot.A.URI).rsplit("/", 1)[1])
+            assert str(annot.Contents) == f"{_norm(entries[index].title)}, sidan {entries[index].page}"

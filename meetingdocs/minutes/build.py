@@ -23,7 +23,7 @@ from ..buildkit import TEMPLATES, check_tools, template_for, template_name, work
 from ..buildkit import publish as publish_set
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
-from ..pdf import sanitize
+from ..pdf import conformance, sanitize
 from ..pdf.assemble import Metadata, set_metadata
 from ..sources import find_meeting, load_meeting
 from ..tools import external_refs, libreoffice
@@ -228,6 +228,8 @@ def stage(meeting: Meeting, record: Record, work: Path, pdfs: dict[str, Path]) -
                                                   encoding="utf-8")
     (out / UTDRAG_DIR / DISPATCH_TEXT).write_text(_dispatch_text(data), encoding="utf-8")
     staged[UTDRAG_DIR] = out / UTDRAG_DIR
+    for pdf in [*(p for p in staged.values() if p.suffix == ".pdf"), *staged[UTDRAG_DIR].glob("*.pdf")]:
+        conformance.finalize(pdf, pdf)  # XMP from the Info set in finish(); PDF/UA and PDF/A claims if met
     return staged
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
+from ..docx_support import set_outline_level
 from ..markdown_docx import MarkdownContext, insert_markdown
 from ..model import CHAIR, Case, Meeting, Person
 from ..numbers import runs_text
@@ -20,6 +21,7 @@ from .record import Decision, Notice, Record, Substitute
 
 NOT_ADJUSTED = "OJUSTERAT"
 APPEAL_HEADING = "Hur man överklagar"
+APPEAL_GROUP_LEVEL = 3  # 'Gäller §§ …': H3, though set like a § section's heading
 SIGNATURE_LINE = "_" * 32
 SIGNATURE_SPACE = Pt(20)  # room to sign above the line
 ROLE_SPACE = Pt(8)  # between one signature and the next
@@ -411,7 +413,8 @@ def write_appeal_section(anchor: Paragraph, meeting: Meeting, record: Record) ->
     _keep_with_next(anchor.insert_paragraph_before(APPEAL_HEADING, style="Heading 1"))
     for section in sections:
         if section["rubrik"]:
-            _keep_with_next(anchor.insert_paragraph_before(section["rubrik"], style="Heading 3"))
+            rubrik = _keep_with_next(anchor.insert_paragraph_before(section["rubrik"], style="Heading 3"))
+            set_outline_level(rubrik, APPEAL_GROUP_LEVEL)  # under 'Hur man överklagar' (H2)
         anchor.insert_paragraph_before(section["text"], style="Normal")
 
 
@@ -452,7 +455,7 @@ def render_protokoll(meeting: Meeting, record: Record, template: Path, out: Path
         write_appeal_section(anchor, meeting, record)
         _written_reservations(anchor, meeting, record.decisions)
 
-    return render_template(template, context, out, body)
+    return render_template(template, context, out, body, nested=True)
 
 
 def render_utdrag(meeting: Meeting, record: Record, decision: Decision, template: Path, out: Path) -> Path:
@@ -469,7 +472,7 @@ def render_utdrag(meeting: Meeting, record: Record, decision: Decision, template
         write_immediate_justering(anchor, meeting, record, decision)
         _written_reservations(anchor, meeting, [decision])
 
-    return render_template(template, context, out, body)
+    return render_template(template, context, out, body, nested=True)
 
 
 def render_anslagsbevis(meeting: Meeting, record: Record, template: Path, out: Path, *,

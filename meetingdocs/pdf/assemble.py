@@ -10,6 +10,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 
+from . import structure
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,7 @@ class PageLink:
     page_index: int
     rect: tuple[float, float, float, float]
     target_page_index: int
+    description: str = ""  # what the link goes to, for screen readers (/Contents); default "Gå till sidan N"
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,19 @@ class Metadata:
     creator: str = "meetingdocs"
 
 
-def concatenate(pdfs: list[Path], out: Path) -> Path:
-    """All pages of ``pdfs`` in order, without their own bookmarks."""
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(str(pdf), import_outline=False)
-    with out.open("wb") as handle:
-        writer.write(handle)
+def concatenate(pdfs: list[Path], out: Path, titles: list[str] | None = None) -> Path:
+    """All pages of ``pdfs`` in order, without their own bookmarks, keeping their structure trees.
+
+    Each tagged PDF becomes one part of the packet's structure tree, titled
+    with ``titles`` (default: the file names); untagged ones join without
+    structure (see structure.merge).
+    """
+    titles = titles if titles is not None else [Path(pdf).stem for pdf in pdfs]
+    if len(titles) != len(pdfs):
+        raise ValueError(f"{len(pdfs)} PDFs but {len(titles)} titles")
+    result = structure.merge([structure.Part(Path(pdf), title) for pdf, title in zip(pdfs, titles)], out)
+    if result.untagged:
+        log.debug("joined without structure (untagged): %s", ", ".join(p.title for p in result.untagged))
     return out
 
 
@@ -57,12 +66,16 @@ def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: li
     writer = PdfWriter(clone_from=str(in_pdf))
     _retarget_marker_links(writer, marker_targets, marker_prefix)
     for link in links:
-        writer.add_annotation(link.page_index, Link(rect=link.rect, target_page_index=link.target_page_index))
+        annotation = Link(rect=link.rect, target_page_index=link.target_page_index)
+        if link.description:
+            annotation[NameObject("/Contents")] = TextStringObject(link.description)
+        writer.add_annotation(link.page_index, annotation)
     _add_outline(writer, outline, None)
     _apply_metadata(writer, metadata)
     writer.page_mode = "/UseOutlines"
     with out_pdf.open("wb") as handle:
         writer.write(handle)
+    structure.settle(out_pdf, language=metadata.language)  # links added or removed above: tree and keys follow
     return out_pdf
 
 

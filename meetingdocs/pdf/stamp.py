@@ -21,6 +21,10 @@ it is blank and not inside a drawn frame (the "Justerandes signatur" and
 "Utdragsbestyrkande" boxes at the foot of a protokoll page are blank inside).
 When none is free, the stamp goes bottom right in the outermost 0.5 cm strip
 on a small white box (``covered=True``).
+
+The stamp and its white box are marked content of the kind ``/Artifact``
+(``/Pagination``, ``/Header`` or ``/Footer``): a tagged page stays tagged,
+and screen readers skip the page numbers.
 """
 
 from __future__ import annotations
@@ -270,6 +274,7 @@ def _draw_overlay(c: canvas.Canvas, geom: PageGeometry, label: _Label, placement
     k = 1.0 / geom.user_unit
     mb = geom.mediabox
     c.setPageSize((mb[2] - mb[0], mb[3] - mb[1]))
+    c.addLiteral(artifact_begin(placement))
     c.saveState()
     # draw in upright coordinates directly; the overlay page's media box is
     # replaced by the upright media box before merging (it only sets the clip)
@@ -282,7 +287,17 @@ def _draw_overlay(c: canvas.Canvas, geom: PageGeometry, label: _Label, placement
     baseline = placement.y + (placement.height - text_h) / 2 + label.descent * k
     c.drawCentredString(placement.x + placement.width / 2, baseline, label.text)
     c.restoreState()
+    c.addLiteral("EMC")
     c.showPage()
+
+
+def artifact_begin(placement: StampPlacement) -> str:
+    """Open a pagination artifact: screen readers skip the stamp and its white box.
+
+    A stamp at the top of the page is a header, anywhere else a footer.
+    """
+    subtype = "Header" if placement.position.startswith("top-") else "Footer"
+    return f"/Artifact <</Type /Pagination /Subtype /{subtype}>> BDC"
 
 
 def _format_label(label: str, n: int, m: int) -> str:

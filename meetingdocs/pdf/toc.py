@@ -1,49 +1,38 @@
 """Innehållsförteckning: the table of contents at the front of a packet.
 
-Laid out by hand on a reportlab canvas (A4 portrait, Liberation Sans) so
-that every line box is known exactly: :func:`render_toc` returns the box of
-each entry for the clickable links that other code adds once the packet is
-assembled. The TOC carries no page numbers of its own; the page stamp goes
-in the bottom 2 cm, which is always left empty here.
+Rendered as a docx through the template ``innehall.docx`` (a heading, the
+committee and meeting lines, then one paragraph per document in the styles
+"TOC 1" and "TOC 2": title, a right tab stop with a dot leader and the page
+number) and converted by LibreOffice, so the TOC is tagged like every other
+document: the heading is an H1 and every line a Link element whose
+annotation carries the line as its description.
+
+Each line is a hyperlink to a marker URL (:func:`entry_link`);
+``assemble.finish`` turns the markers into links to the document's first
+page. The TOC carries no page numbers of its own; the page stamp goes in
+the bottom 2 cm, which the template's margin leaves empty.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen import canvas
+import pikepdf
+from docx.shared import RGBColor
+from docx.text.paragraph import Paragraph
 
-from meetingdocs.pdf.fonts import register_fonts
+from meetingdocs.buildkit import TEMPLATES
+from meetingdocs.render.documents import LINK_PREFIX, add_hyperlink, render_template
+from meetingdocs.tools import libreoffice
 
 log = logging.getLogger(__name__)
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_LEFT = MARGIN_RIGHT = 2.5 * cm
-MARGIN_TOP = 2.5 * cm
-MARGIN_BOTTOM = 2.5 * cm  # nothing below this; the page stamp lives in the bottom 2 cm
-
-HEADING_SIZE = 16.0
-HEADING_LEADING = 20.0
-SUBHEADING_SIZE = 11.0
-SUBHEADING_LEADING = 14.0
-AFTER_HEADING = 16.0  # gap between the heading block and the first entry
-
-ENTRY_SIZE = 10.5
-ENTRY_LEADING = 14.0
-LEVEL0_SPACE_BEFORE = 6.0  # extra space above a level-0 entry (not at a page top)
-INDENT = 0.8 * cm  # per level
-MIN_LEADER_DOTS = 3  # every entry gets at least this many leader dots
-LEADER_GRAY = 0.35
-LEADER_PAD = 4.0  # free space at both ends of the leader
-
-_NUMBER_PREFIX_RE = re.compile(r"^(\d+[.)]|§\s*\d+)\s+")
+TEMPLATE = TEMPLATES / "innehall.docx"
+MARKER_PREFIX = f"{LINK_PREFIX}innehall/"
+LEADER_GRAY = RGBColor(0x59, 0x59, 0x59)
+PRINT_FLAG = 4  # annotation flag bit 3
 
 
 @dataclass
@@ -60,79 +49,9 @@ class TocLink:
     entry_index: int
 
 
-@dataclass
-class _Block:
-    """An entry, wrapped into lines, ready to place."""
-
-    index: int
-    level: int
-    lines: list[str]
-    line_x: list[float]  # x of each line (hanging indent for continuation lines)
-    number: str
-    font: str
-    space_before: float
-    x0: float  # left edge of the link box
-
-    @property
-    def height(self) -> float:
-        return len(self.lines) * ENTRY_LEADING
-
-
-@dataclass
-class _Cursor:
-    page: int = 0
-    y: float = 0.0  # top of the next line box
-    fresh: bool = True  # nothing placed yet on this page below the heading
-    links: list[TocLink] = field(default_factory=list)
-
-
-def _split_long_word(word: str, font: str, size: float, width: float) -> list[str]:
-    """Break a word wider than ``width`` into pieces that fit."""
-    pieces: list[str] = []
-    current = ""
-    for ch in word:
-        if current and pdfmetrics.stringWidth(current + ch, font, size) > width:
-            pieces.append(current)
-            current = ch
-        else:
-            current += ch
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def wrap(text: str, font: str, size: float, first_width: float, rest_width: float) -> list[str]:
-    """Greedy word wrap; the first line may have a different width."""
-    words = text.split()
-    if not words:
-        return [""]
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        width = first_width if not lines else rest_width
-        candidate = f"{current} {word}" if current else word
-        if pdfmetrics.stringWidth(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-            current = ""
-            width = rest_width
-        if pdfmetrics.stringWidth(word, font, size) <= width:
-            current = word
-        else:
-            pieces = _split_long_word(word, font, size, width)
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-    lines.append(current)
-    return lines
-
-
-def _baseline(top: float, size: float, leading: float, font: str) -> float:
-    """Baseline for a line box whose top is ``top``: text centred in the box."""
-    asc, desc = pdfmetrics.getAscentDescent(font, size)
-    extra = leading - (asc - desc)
-    return top - extra / 2 - asc
+def entry_link(index: int) -> str:
+    """The marker URL of TOC line ``index``: rewritten to an in-document link in the packet."""
+    return f"{MARKER_PREFIX}{index}"
 
 
 def render_toc(
@@ -141,157 +60,171 @@ def render_toc(
     *,
     heading: str = "Innehållsförteckning",
     subheading: str = "",
+    template: Path = TEMPLATE,
+    profile_dir: Path | None = None,
 ) -> list[TocLink]:
-    """Write the TOC to ``out_pdf`` (A4, as many pages as needed).
+    """Write the TOC to ``out_pdf`` (A4, as many pages as needed) with LibreOffice.
 
-    Returns one TocLink per entry, in entry order, whose rect covers all
-    line boxes of that entry (from the entry's indent to the right margin).
+    ``out_pdf``'s folder also gets the docx (same stem). ``profile_dir`` is
+    the LibreOffice profile (default: next to ``out_pdf``). Returns one
+    TocLink per entry, in entry order, whose rect covers the entry's lines.
     """
-    fonts = register_fonts()
-    regular, bold = fonts.regular, fonts.bold
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
-
-    left = MARGIN_LEFT
-    right = PAGE_WIDTH - MARGIN_RIGHT
-    bottom_limit = MARGIN_BOTTOM
-
-    numbers = [str(e.page) for e in entries]
-    number_col = max([pdfmetrics.stringWidth(n, bold, ENTRY_SIZE) for n in numbers + ["99"]])
-
-    blocks: list[_Block] = []
-    for i, entry in enumerate(entries):
-        level = max(0, int(entry.level))
-        font = bold if level == 0 else regular
-        title = " ".join(str(entry.title).split())
-        x = left + level * INDENT
-        # room for the number and a leader of at least MIN_LEADER_DOTS dots
-        # (one more dot's width: the leader starts on a grid)
-        dot = pdfmetrics.stringWidth(".", font, ENTRY_SIZE)
-        text_right = right - number_col - 2 * LEADER_PAD - (MIN_LEADER_DOTS + 1) * dot
-        first_width = text_right - x
-        hang = 0.0
-        m = _NUMBER_PREFIX_RE.match(title)
-        if m and level == 0:
-            # continuation lines of "3. Långt ärende ..." align after "3. "
-            hang = pdfmetrics.stringWidth(m.group(0), font, ENTRY_SIZE)
-            if hang > first_width / 3:
-                hang = 0.0
-        lines = wrap(title, font, ENTRY_SIZE, first_width, first_width - hang)
-        blocks.append(
-            _Block(
-                index=i,
-                level=level,
-                lines=lines,
-                line_x=[x] + [x + hang] * (len(lines) - 1),
-                number=numbers[i],
-                font=font,
-                space_before=LEVEL0_SPACE_BEFORE if level == 0 else 0.0,
-                x0=x,
-            )
-        )
-
-    c = canvas.Canvas(
-        str(out_pdf),
-        pagesize=A4,
-        initialFontName=regular,
-        initialFontSize=ENTRY_SIZE,
-        invariant=1,
-    )
-    c.setTitle(heading)
-    cur = _Cursor()
-
-    def start_page(first: bool) -> None:
-        cur.y = PAGE_HEIGHT - MARGIN_TOP
-        cur.fresh = True
-        if first:
-            _draw_heading(c, cur, heading, subheading, bold, regular, left, right)
-
-    start_page(first=True)
-
-    for k, block in enumerate(blocks):
-        need = block.height + (0.0 if cur.fresh else block.space_before)
-        # keep a level-0 line with its first child: never orphan it at a page bottom
-        if block.level == 0 and k + 1 < len(blocks) and blocks[k + 1].level > 0:
-            need += blocks[k + 1].space_before + blocks[k + 1].height
-        if cur.y - need < bottom_limit and not cur.fresh:
-            c.showPage()
-            cur.page += 1
-            start_page(first=False)
-        if not cur.fresh:
-            cur.y -= block.space_before
-        _draw_block(c, cur, block, right)
-        cur.fresh = False
-
-    c.showPage()
-    c.save()
-    log.debug("TOC: %d entries on %d page(s) -> %s", len(entries), cur.page + 1, out_pdf)
-    return cur.links
+    docx_path = render_toc_docx(entries, template, out_pdf.with_suffix(".docx"), heading=heading,
+                                subheading=subheading)
+    profile = profile_dir if profile_dir is not None else out_pdf.parent / "lo-profil"
+    (pdf,) = libreoffice.convert_to_pdf([docx_path], out_pdf.parent, profile_dir=profile)
+    join_split_links(pdf)
+    links = read_links(pdf, len(entries))
+    log.debug("TOC: %d entries on %d page(s) -> %s", len(entries), _pages(pdf), pdf)
+    return links
 
 
-def _draw_heading(
-    c: canvas.Canvas,
-    cur: _Cursor,
-    heading: str,
-    subheading: str,
-    bold: str,
-    regular: str,
-    left: float,
-    right: float,
-) -> None:
-    width = right - left
-    c.setFillGray(0)
-    for line in wrap(heading, bold, HEADING_SIZE, width, width):
-        c.setFont(bold, HEADING_SIZE)
-        c.drawString(left, _baseline(cur.y, HEADING_SIZE, HEADING_LEADING, bold), line)
-        cur.y -= HEADING_LEADING
-    if subheading.strip():
-        cur.y -= 2.0
-        for raw in subheading.splitlines():
-            if not raw.strip():
-                continue
-            for line in wrap(raw, regular, SUBHEADING_SIZE, width, width):
-                c.setFont(regular, SUBHEADING_SIZE)
-                c.drawString(left, _baseline(cur.y, SUBHEADING_SIZE, SUBHEADING_LEADING, regular), line)
-                cur.y -= SUBHEADING_LEADING
-    cur.y -= AFTER_HEADING
+def render_toc_docx(entries: list[TocEntry], template: Path, out: Path, *, heading: str, subheading: str) -> Path:
+    context = {
+        "dokumenttitel": heading,
+        "rubrik": heading,
+        "underrubrik": [line.strip() for line in subheading.splitlines() if line.strip()],
+    }
+    return render_template(template, context, out, lambda anchor: _lines(anchor, entries))
 
 
-def _draw_block(c: canvas.Canvas, cur: _Cursor, block: _Block, right: float) -> None:
-    top = cur.y
-    c.setFillGray(0)
-    c.setFont(block.font, ENTRY_SIZE)
-    last = len(block.lines) - 1
-    for n, (line, x) in enumerate(zip(block.lines, block.line_x)):
-        baseline = _baseline(cur.y, ENTRY_SIZE, ENTRY_LEADING, block.font)
-        c.drawString(x, baseline, line)
-        if n == last:
-            number_w = pdfmetrics.stringWidth(block.number, block.font, ENTRY_SIZE)
-            c.drawRightString(right, baseline, block.number)
-            text_end = x + pdfmetrics.stringWidth(line, block.font, ENTRY_SIZE)
-            # the leader runs right up to the number: a wider gap makes
-            # pdftotext treat the numbers as a separate column
-            _draw_leader(c, block.font, text_end + LEADER_PAD, right - number_w - LEADER_PAD, baseline)
-            c.setFillGray(0)
-        cur.y -= ENTRY_LEADING
-    cur.links.append(TocLink(cur.page, (block.x0, cur.y, right, top), block.index))
+def _lines(anchor: Paragraph, entries: list[TocEntry]) -> None:
+    for index, entry in enumerate(entries):
+        level = 1 if entry.level > 0 else 0
+        paragraph = anchor.insert_paragraph_before(style=f"TOC {level + 1}")
+        # gaps at both ends of the leader: extracted text reads "Titel ..... 12", words stay words
+        paragraph.add_run(" ".join(str(entry.title).split()) + " ")
+        paragraph.add_run("\t").font.color.rgb = LEADER_GRAY
+        paragraph.add_run(f"  {entry.page}")
+        add_hyperlink(paragraph, entry_link(index))
+        # never orphan an ärende line at a page bottom: keep it with its first document
+        following = entries[index + 1] if index + 1 < len(entries) else None
+        paragraph.paragraph_format.keep_with_next = level == 0 and following is not None and following.level > 0
 
 
-def _draw_leader(c: canvas.Canvas, font: str, x_from: float, x_to: float, baseline: float) -> None:
-    """Dot leader: one run of "." glyphs between ``x_from`` and ``x_to``.
+def _pages(pdf: Path) -> int:
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
 
-    Real text (not graphics), so that extracted text keeps each title and
-    its page number together on one line ("Tjänsteskrivelse ....... 12").
-    The run starts on a grid of the dot's advance width, so dots line up
-    from entry to entry.
+
+def _marker_index(annot) -> int | None:
+    action = annot.get("/A")
+    uri = str(action.get("/URI", "")) if action is not None else ""
+    if not uri.startswith(MARKER_PREFIX):
+        return None
+    return int(uri.removeprefix(MARKER_PREFIX))
+
+
+def read_links(pdf: Path, count: int) -> list[TocLink]:
+    """One TocLink per entry: the union of the entry's link boxes (an entry may wrap)."""
+    boxes: dict[int, TocLink] = {}
+    with pikepdf.open(pdf) as document:
+        for page_index, page in enumerate(document.pages):
+            for annot in page.get("/Annots", []):
+                index = _marker_index(annot)
+                if index is None:
+                    continue
+                rect = tuple(float(v) for v in annot.Rect)
+                known = boxes.get(index)
+                if known is not None:
+                    rect = (min(rect[0], known.rect[0]), min(rect[1], known.rect[1]),
+                            max(rect[2], known.rect[2]), max(rect[3], known.rect[3]))
+                boxes[index] = TocLink(page_index, rect, index)
+    missing = [i for i in range(count) if i not in boxes]
+    if missing:
+        raise ValueError(f"TOC lines without a link in {pdf}: {missing}")
+    return [boxes[i] for i in range(count)]
+
+
+def join_split_links(pdf: Path) -> None:
+    """One Link element per link annotation, and a description a screen reader can say.
+
+    Also sets what PDF/UA asks of pages and links that LibreOffice 7.4 leaves
+    out: /Tabs /S (a name) and the Print flag.
+
+    LibreOffice 7.4 splits a hyperlink at a tab into two Link elements that
+    both claim the same annotation; the second one's content moves into the
+    first. The annotation's /Contents ("Titel<TAB>12") becomes "Titel, sidan 12".
     """
-    advance = pdfmetrics.stringWidth(".", font, ENTRY_SIZE)
-    if advance <= 0:
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return
+        _join_in(root)
+        for page in document.pages:
+            if "/Annots" in page:
+                page.Tabs = pikepdf.Name.S  # LibreOffice 7.4 writes the string (S), not the name
+            for annot in page.get("/Annots", []):
+                annot.F = int(annot.get("/F", 0)) | PRINT_FLAG  # printed as shown
+                if _marker_index(annot) is not None and "/Contents" in annot:
+                    title, _, number = str(annot.Contents).rpartition("\t")
+                    annot.Contents = pikepdf.String(f"{title.strip()}, sidan {number.strip()}" if title else number)
+        document.save(pdf)
+
+
+def _objr_of(element) -> pikepdf.Object | None:
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+            return kid.Obj
+    return None
+
+
+def _join_in(element) -> None:
+    kids = element.get("/K")
+    if not isinstance(kids, pikepdf.Array):
+        if isinstance(kids, pikepdf.Dictionary) and "/S" in kids:
+            _join_in(kids)
         return
-    start = math.ceil(x_from / advance) * advance
-    count = int((x_to - start) // advance)
-    if count < 1:
+    kept = pikepdf.Array()
+    previous = None
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            _join_in(kid)
+            annot = _objr_of(kid) if kid.S == "/Link" else None
+            if annot is not None and previous is not None and _objr_of(previous) == annot:
+                _merge_link(previous, kid)
+                continue
+            previous = kid if annot is not None else None
+        else:
+            previous = None
+        kept.append(kid)
+    element.K = kept
+
+
+def _merge_link(first, second) -> None:
+    """Move ``second``'s marked content into ``first`` (before its OBJR), re-parenting it."""
+    content = [k for k in second.K if not (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")]
+    merged = pikepdf.Array()
+    objr = None
+    for k in first.K:
+        if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR":
+            objr = k
+        else:
+            merged.append(k)
+    for k in content:
+        merged.append(k)
+    if objr is not None:
+        merged.append(objr)
+    first.K = merged
+    _reparent(second, first)
+
+
+def _reparent(old, new) -> None:
+    """Point the ParentTree entries of ``old``'s MCIDs at ``new``."""
+    tree = old.P
+    while "/ParentTree" not in tree:
+        tree = tree.P
+    page = old.get("/Pg")
+    if page is None or "/StructParents" not in page:
         return
-    c.setFillGray(LEADER_GRAY)
-    c.setFont(font, ENTRY_SIZE)
-    c.drawString(start, baseline, "." * count)
+    numtree = pikepdf.NumberTree(tree.ParentTree)
+    parents = numtree.get(int(page.StructParents))
+    if parents is None:
+        return
+    for i in range(len(parents)):
+        if parents[i].objgen == old.objgen:
+            parents[i] = new

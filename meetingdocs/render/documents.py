@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
+from ..docx_support import nest_headings
 from ..markdown_docx import MarkdownContext, bookmark_heading, insert_markdown, remove_paragraph
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Contact, Meeting, Person
 from ..sources import BASIS, PROPOSAL
@@ -34,8 +35,13 @@ def item_link(number: int) -> str:
     return f"{LINK_PREFIX}{number}"
 
 
-def render_template(template: Path, context: dict, out: Path, body: Body | None = None) -> Path:
-    """Fill ``template`` with ``context``; let ``body`` fill the anchor paragraph."""
+def render_template(template: Path, context: dict, out: Path, body: Body | None = None, *,
+                    nested: bool = False) -> Path:
+    """Fill ``template`` with ``context``; let ``body`` fill the anchor paragraph.
+
+    ``nested``: the body's headings ('Heading N') are read one level down (H N+1), under the document's title,
+    the one H1; headings with an outline level of their own (the template's) keep it.
+    """
     tpl = DocxTemplate(template)
     tpl.render({**context, "innehall": ANCHOR}, autoescape=True)
     buffer = io.BytesIO()
@@ -47,6 +53,8 @@ def render_template(template: Path, context: dict, out: Path, body: Body | None 
         if body is not None:
             body(anchor)
         remove_paragraph(anchor)
+    if nested:
+        nest_headings(document)
     document.core_properties.title = context.get("dokumenttitel", "")
     document.core_properties.author = context.get("namnd", "")
     document.core_properties.language = "sv-SE"
@@ -170,7 +178,7 @@ def render_kallelse(meeting: Meeting, template: Path, out: Path, *, links: bool)
         "ovriga": [_person_line(p) for p in meeting.others],
         "sekreterare": contact,
     }
-    return render_template(template, context, out, lambda anchor: _agenda(anchor, meeting, links))
+    return render_template(template, context, out, lambda anchor: _agenda(anchor, meeting, links), nested=True)
 
 
 def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
@@ -293,7 +301,8 @@ def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: A
         "rubrik": title,
     }
     markdown = MarkdownContext.for_file(attachment.path, meeting.folder, [attachment.markdown])
-    return render_template(template, context, out, lambda anchor: _markdown_body(anchor, attachment.markdown, markdown))
+    return render_template(template, context, out,
+                           lambda anchor: _markdown_body(anchor, attachment.markdown, markdown), nested=True)
 
 
 def _markdown_body(anchor: Paragraph, text: str, context: MarkdownContext) -> None:

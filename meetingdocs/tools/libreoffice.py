@@ -68,12 +68,17 @@ INSTALL_COMMAND = "sudo apt-get install -y --no-install-recommends libreoffice-w
 
 # Options of LibreOffice's writer_pdf_Export filter (names as read by
 # filter/source/pdf/pdfexport.cxx). LibreOffice >= 7.4 accepts them as JSON.
-PDF_EXPORT_OPTIONS: dict[str, bool] = {
+PDF_EXPORT_OPTIONS: dict[str, bool | int] = {
     "EmbedStandardFonts": True,
     "ExportBookmarks": True,
     "ExportLinksRelativeFsys": False,
     "ExportNotes": False,
     "UseTaggedPDF": True,
+    # PDF/A-2 (2 = PDF/A-2b): LibreOffice leaves out what PDF/A forbids (and embeds every font) as it writes.
+    # Measured with outloud on the demo: no finding more or fewer than without it (the XMP and the claims
+    # come from pdf/conformance.py either way), so kept for what outloud does not check. PDFUACompliance
+    # made no difference to outloud's findings either and is left out.
+    "SelectPdfVersion": 2,
 }
 
 # Noise that soffice prints on every start when no Java is installed.
@@ -110,11 +115,14 @@ NETWORK_ISOLATION = ("--map-root-user", "--net")  # options of unshare(1)
 
 
 def _pdf_filter() -> str:
-    options = {
-        name: {"type": "boolean", "value": "true" if value else "false"}
-        for name, value in PDF_EXPORT_OPTIONS.items()
-    }
+    options = {name: _filter_value(value) for name, value in PDF_EXPORT_OPTIONS.items()}
     return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
+
+
+def _filter_value(value: bool | int) -> dict[str, str]:
+    if isinstance(value, bool):
+        return {"type": "boolean", "value": "true" if value else "false"}
+    return {"type": "long", "value": str(value)}
 
 
 def soffice_path() -> str:

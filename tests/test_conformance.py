@@ -1,0 +1,176 @@
+"""Every published PDF: XMP metadata that agrees with the Info dictionary, and claims only where they hold.
+
+The demo's outputs are checked with outloud (a PDF/UA-1 and WCAG checker, pinned in requirements.txt):
+the document-level findings (title, PDF/UA identification, language) are gone; what else it finds is
+printed (``pytest -s``) for the helpers who work on the structure, and not asserted yet.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+from reportlab.pdfgen import canvas
+
+from conftest import DEMO, REPO, run_build
+from meetingdocs.pdf import conformance, sanitize
+
+OUTLOUD = Path(sys.executable).parent / "outloud"
+METADATA_RULES = {"DOC-010": "title", "DOC-011": "title not displayed", "DOC-013": "no language",
+                  "DOC-014": "language tag", "DOC-015": "Info and XMP titles disagree"}
+PDFUA_IDENTIFICATION = "DOC-012"
+BLOCKER = "Bilaga 1 till ärende 5 (fil yttrande.pdf): saknar taggar"
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.poppler]
+
+
+@pytest.fixture(scope="module")
+def minutes(tmp_path_factory) -> Path:
+    """The demo's protokoll, utdrag and anslagsbevis, built from a private copy of the sources."""
+    root = tmp_path_factory.mktemp("protokoll")
+    shutil.copytree(REPO / "sources", root / "sources")
+    result = run_build("protokoll", DEMO, sources=root / "sources", out=root / "packets")
+    assert result.returncode == 0, result.stderr
+    return root / "packets" / DEMO
+
+
+@pytest.fixture(scope="module")
+def outputs(demo_build, minutes) -> list[Path]:
+    names = ["protokoll.pdf", "anslagsbevis.pdf", "anslagsbevis-omedelbar.pdf"]
+    found = [demo_build / "kallelse.pdf", *(minutes / name for name in names),
+             *sorted((minutes / "utdrag").glob("*.pdf"))]
+    assert len(found) > 5 and all(path.is_file() for path in found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def findings(outputs) -> dict[str, list[dict]]:
+    """outloud's findings (errors and warnings) per file name; printed for the record."""
+    result = subprocess.run([str(OUTLOUD), "--fail-on", "never", "--json", "-", *map(str, outputs)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)["results"]
+    by_file = {Path(r["path"]).name: [f for f in r["findings"] if f["severity"] != "info"] for r in results}
+    for r in results:
+        print(f"\noutloud {Path(r['path']).name}: {r['counts']['error']} fel, {r['counts']['warning']} varningar")
+        for f in by_file[Path(r["path"]).name]:
+            print(f"  {f['severity']:7} {f['rule']} p.{f.get('page', '-')}: {f['message']}")
+    return by_file
+
+
+def xmp(pdf: pikepdf.Pdf):
+    return pdf.open_metadata()
+
+
+def claims(path: Path) -> tuple[str | None, str | None, str | None]:
+    """(pdfuaid:part, pdfaid:part, pdfaid:conformance) as the file's XMP says."""
+    with pikepdf.open(path) as pdf:
+        meta = xmp(pdf)
+        return meta.get("pdfuaid:part"), meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+
+
+# ------------------------------------------------------------- the demo
+
+
+def test_outloud_finds_no_metadata_problem(outputs, findings):
+    for path in outputs:
+        rules = {f["rule"] for f in findings[path.name]}
+        assert not rules & METADATA_RULES.keys(), (path.name, rules & METADATA_RULES.keys())
+        claimed = claims(path)[0] == "1"
+        assert (PDFUA_IDENTIFICATION in rules) == (not claimed), path.name
+    protokoll = next(p for p in outputs if p.name == "protokoll.pdf")
+    assert claims(protokoll) == ("1", "2", "B")  # LibreOffice's tagged protokoll passes our checks
+
+
+def test_xmp_agrees_with_info(outputs):
+    for path in outputs:
+        with pikepdf.open(path) as pdf:
+            info, meta, root = pdf.docinfo, xmp(pdf), pdf.Root
+            assert meta["dc:title"] == str(info["/Title"]) != ""
+            assert meta["dc:creator"] == [str(info["/Author"])]
+            assert meta["dc:description"] == str(info["/Subject"])
+            assert meta["xmp:CreatorTool"] == str(info["/Creator"])
+            assert meta["pdf:Producer"] == str(info["/Producer"])
+            assert meta["dc:language"] == {"sv-SE"} and root.Lang == "sv-SE"
+            for date_key, xmp_key in (("/CreationDate", "xmp:CreateDate"), ("/ModDate", "xmp:ModifyDate")):
+                assert (date_key in info) == (xmp_key in meta), path.name
+            assert root.ViewerPreferences.DisplayDocTitle is True
+            assert pdf.pdf_version == "1.7" and len(pdf.trailer.ID) == 2
+            intent, = root.OutputIntents
+            assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
+
+
+def test_claims_only_where_our_checks_pass(outputs):
+    for path in outputs:
+        pdfua, pdfa, level = claims(path)
+        assert (pdfua is None) == (pdfa is None) == (level is None), path.name
+        if pdfua is None:
+            continue
+        with pikepdf.open(path) as pdf:
+            assert conformance.problems(pdf, sanitize.find_active_content(path)) == [], path.name
+            assert pdf.Root.MarkInfo.Marked is True
+            assert all(page.obj.Tabs == "/S" for page in pdf.pages)
+
+
+# ------------------------------------------------------- what keeps claims off
+
+
+def test_a_blocker_keeps_the_claims_off(minutes, tmp_path):
+    source = minutes / "protokoll.pdf"
+    claimed = conformance.finalize(source, tmp_path / "fri.pdf")
+    assert claimed.claims == ["PDF/UA-1", "PDF/A-2B"] and claimed.reasons == []
+
+    report = conformance.finalize(source, tmp_path / "blockerad.pdf", blockers=[BLOCKER])
+
+    assert report.claims == [] and report.reasons == [BLOCKER]
+    assert claims(tmp_path / "blockerad.pdf") == (None, None, None)
+    with pikepdf.open(tmp_path / "blockerad.pdf") as pdf:
+        assert xmp(pdf)["dc:title"] == str(pdf.docinfo["/Title"])  # the metadata is written all the same
+
+
+def test_an_unembedded_font_in_a_tagged_file_keeps_the_claims_off(minutes, tmp_path):
+    tagged = tmp_path / "helvetica.pdf"
+    with pikepdf.open(minutes / "protokoll.pdf") as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        fonts.FHelv = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                         BaseFont=pikepdf.Name.Helvetica)
+        pdf.save(tagged)
+
+    report = conformance.finalize(tagged, tagged)
+
+    assert report.reasons == ["typsnittet Helvetica är inte inbäddat"]
+    assert claims(tagged) == (None, None, None)
+
+
+def test_a_plain_reportlab_pdf_claims_nothing_and_says_why(tmp_path):
+    plain = tmp_path / "mottagen.pdf"
+    drawing = canvas.Canvas(str(plain))
+    drawing.setFont("Helvetica", 12)
+    drawing.drawString(72, 720, "Yttrande från revisorerna")
+    drawing.save()
+
+    report = conformance.finalize(plain, plain, title="Yttrande")
+
+    assert report.claims == []
+    assert "typsnittet Helvetica är inte inbäddat" in report.reasons
+    assert "dokumentet saknar taggar (strukturträd)" in report.reasons
+    with pikepdf.open(plain) as pdf:
+        assert claims(plain) == (None, None, None)
+        assert xmp(pdf)["dc:title"] == str(pdf.docinfo["/Title"]) == "Yttrande"
+        assert "/MarkInfo" not in pdf.Root  # not tagged: it does not say it is
+
+
+def test_finalize_gives_the_same_bytes_every_time(minutes, tmp_path):
+    """The protokoll's files are rebuilt byte for byte (the send log knows a sent utdrag by its digest)."""
+    source = minutes / "utdrag" / "protokollsutdrag-34.pdf"
+    conformance.finalize(source, tmp_path / "first.pdf")
+    conformance.srgb_profile.cache_clear()
+    time.sleep(1.1)  # a clock in the ICC profile or the /ID would show
+    conformance.finalize(source, tmp_path / "second.pdf")
+    assert (tmp_path / "first.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()

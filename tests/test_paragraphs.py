@@ -13,7 +13,6 @@ import dataclasses
 import logging
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -22,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from conftest import DEMO, REPO, run_build
+from test_protokoll import flat, pdf_pages
 from meetingdocs.errors import ExitCode
 from meetingdocs.minutes import build as minutes_build
 from meetingdocs.minutes import numbering, render, standard
@@ -42,14 +42,6 @@ H1_TEXT = 19.0  # word box height of Heading 1 only (§ numbers)
 # ------------------------------------------------------------ reading PDFs back
 
 
-def pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    return text.split("\f")[:-1]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclasses.dataclass

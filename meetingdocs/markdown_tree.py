@@ -329,6 +329,12 @@ class HeadingAnchors:
         return list(first.values())
 
 
+def top_heading_level(text: str) -> int | None:
+    """The level of the shallowest heading in the Markdown ``text`` (1 for '#'), None without headings."""
+    levels = [int(node.tag[1]) for node in convert(text).root.walk() if HEADING_RE.match(node.tag)]
+    return min(levels, default=None)
+
+
 def heading_anchors(root: Node) -> HeadingAnchors:
     anchors = HeadingAnchors()
     for node in root.walk():

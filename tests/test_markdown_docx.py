@@ -915,3 +915,12 @@ def test_issues_are_sorted_by_line_errors_first(meeting):
 def test_image_name_the_file_system_refuses_is_an_error_not_a_crash(meeting):
     (issue,) = check(meeting, f"![Bild]({'x' * 300}.png)")
     assert not issue.is_warning and "ogiltigt eller för långt" in issue.message
+
+
+@pytest.mark.parametrize("md, level", [
+    ("## Sammanfattning\n\n### Del", 2), ("# Rubrik\n\n## Under", 1), ("Bara text.", None),
+    ("```\n# inte en rubrik\n```\n\nRubrik\n------", 2), ("#### Djup", 4),
+])
+def test_top_heading_level_is_the_shallowest_real_heading(md, level):
+    from meetingdocs.markdown_tree import top_heading_level
+    assert top_heading_level(md) == level

@@ -22,6 +22,7 @@ from docxtpl import DocxTemplate
 
 from ..docx_support import nest_headings
 from ..markdown_docx import MarkdownContext, bookmark_heading, insert_markdown, remove_paragraph
+from ..markdown_tree import top_heading_level
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Contact, Meeting, Person
 from ..sources import BASIS, PROPOSAL
 
@@ -306,5 +307,8 @@ def render_markdown_attachment(meeting: Meeting, item: AgendaItem, attachment: A
 
 
 def _markdown_body(anchor: Paragraph, text: str, context: MarkdownContext) -> None:
-    insert_markdown(anchor, text, context=context)
+    """A Markdown bilaga under its title: its shallowest heading ('#' or '##') becomes the
+    level right below the title, so that no heading level is skipped."""
+    top = top_heading_level(text) or 1
+    insert_markdown(anchor, text, heading_shift=top - 1, context=context)
     context.resolve_links()

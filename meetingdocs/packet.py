@@ -60,7 +60,6 @@ class Plan:
     cases: list[tuple[AgendaItem, list[Document]]] = field(default_factory=list)
     toc_pdf: Path | None = None
     toc_pages: int = 0
-    toc_links: list = field(default_factory=list)
 
     def documents(self) -> list[Document]:
         return [self.kallelse] + [doc for _, docs in self.cases for doc in docs]
@@ -291,13 +290,12 @@ def paginate(plan: Plan, work: Path, templates: Path = TEMPLATES) -> None:
     plan.toc_pdf = work / "innehall" / "innehall.pdf"
     for attempt in range(1, MAX_TOC_PASSES + 1):
         _place(plan, toc_pages)
-        links = toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading, template=template,
+        toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading, template=template,
                                profile_dir=work / "lo-profil")
         rendered = _page_count(plan.toc_pdf)
         log.debug("TOC pass %d: assumed %d pages, rendered %d", attempt, toc_pages, rendered)
         if rendered == toc_pages:
             plan.toc_pages = toc_pages
-            plan.toc_links = links
             return
         toc_pages = rendered
     raise OutputInvalidError(
@@ -318,7 +316,6 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     stamp.stamp_pages(raw, stamped)
     # the TOC lines are marker links (toc.entry_link), retargeted like the agenda's; LibreOffice
     # tagged them as Link elements, with "Titel, sidan N" as their description
-    links: list[assemble.PageLink] = []
     markers = {documents.item_link(item.number): docs[0].start for item, docs in plan.cases}
     markers |= {toc.entry_link(i): target for i, target in enumerate(entry_targets(plan))}
     committee = meeting.committee
@@ -328,7 +325,7 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
         subject=f"Kallelse med föredragningslista och handlingar, {committee.short_name} "
                 f"{meeting.date.isoformat()}",
     )
-    return assemble.finish(stamped, work / PACKET_PDF, outline=outline(plan), links=links,
+    return assemble.finish(stamped, work / PACKET_PDF, outline=outline(plan),
                            marker_targets=markers, marker_prefix=documents.LINK_PREFIX, metadata=metadata)
 
 

@@ -472,7 +472,7 @@ def test_marker_link_without_target_is_removed_with_a_swedish_message_naming_the
         writer.write(handle)
     metadata = assemble.Metadata("t", "a", "s")
     with caplog.at_level(logging.WARNING):
-        out = assemble.finish(source, tmp_path / "out.pdf", outline=[], links=[], marker_targets={},
+        out = assemble.finish(source, tmp_path / "out.pdf", outline=[], marker_targets={},
                               marker_prefix=LINK_PREFIX, metadata=metadata)
     assert [r.getMessage() for r in caplog.records] == [
         "Länken på sidan 2 (till ärende 9) har ingen sida att gå till i kallelsen och togs bort."]

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 
 from . import structure
@@ -20,14 +19,6 @@ class OutlineNode:
     title: str
     page_index: int
     children: list["OutlineNode"] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PageLink:
-    page_index: int
-    rect: tuple[float, float, float, float]
-    target_page_index: int
-    description: str = ""  # what the link goes to, for screen readers (/Contents); default "Gå till sidan N"
 
 
 @dataclass(frozen=True)
@@ -55,7 +46,7 @@ def concatenate(pdfs: list[Path], out: Path, titles: list[str] | None = None) ->
     return out
 
 
-def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: list[PageLink],
+def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode],
            marker_targets: dict[str, int], marker_prefix: str, metadata: Metadata) -> Path:
     """Add bookmarks, links and metadata; turn marker URIs into page links.
 
@@ -65,11 +56,6 @@ def finish(in_pdf: Path, out_pdf: Path, *, outline: list[OutlineNode], links: li
     """
     writer = PdfWriter(clone_from=str(in_pdf))
     _retarget_marker_links(writer, marker_targets, marker_prefix)
-    for link in links:
-        annotation = Link(rect=link.rect, target_page_index=link.target_page_index)
-        if link.description:
-            annotation[NameObject("/Contents")] = TextStringObject(link.description)
-        writer.add_annotation(link.page_index, annotation)
     _add_outline(writer, outline, None)
     _apply_metadata(writer, metadata)
     writer.page_mode = "/UseOutlines"

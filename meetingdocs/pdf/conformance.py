@@ -36,6 +36,7 @@ from pikepdf.models.metadata import decode_pdf_date
 from . import sanitize
 from .received import is_tagged, unembedded_fonts
 from .stamp import pages_text
+from .structure import HIDING_FLAGS, PRINT_FLAG, make_links_accessible
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ LANGUAGE = "sv-SE"
 PDF_VERSION = "1.7"
 CREATOR_TOOL = "meetingdocs"
 SRGB = "sRGB IEC61966-2.1"
-PRINT_FLAG = 4
-HIDING_FLAGS = 1 | 2 | 32  # Invisible, Hidden, NoView
 # Level B: level U would need every shown character code checked against its font's Unicode map.
 PDFA_LEVEL = "2B"
 
@@ -119,7 +118,7 @@ def prepare(pdf: pikepdf.Pdf) -> None:
         pdf.docinfo[Name.Creator] = String(CREATOR_TOOL)
     if "/Producer" not in pdf.docinfo:
         pdf.docinfo[Name.Producer] = String(f"{CREATOR_TOOL} med pikepdf {pikepdf.__version__}")
-    _describe_links(pdf)
+    make_links_accessible(pdf)
 
 
 def _srgb_intent(pdf: pikepdf.Pdf) -> Dictionary:
@@ -139,27 +138,6 @@ def srgb_profile() -> bytes:
     data[24:36] = bytes.fromhex("07d0 0001 0001 0000 0000 0000")  # 2000-01-01 00:00:00 (ICC dateTimeNumber)
     data[84:100] = bytes(16)  # profile ID: an MD5 over the header incl. the date; zero means "not computed"
     return bytes(data)
-
-
-def _describe_links(pdf: pikepdf.Pdf) -> None:
-    """Every link prints, and says where it goes if nothing else described it."""
-    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages, start=1)}
-    for annot in _annotations(pdf):
-        if annot.get("/Subtype") != "/Link":
-            continue
-        annot.F = int(annot.get("/F", 0)) & ~HIDING_FLAGS | PRINT_FLAG
-        if not str(annot.get("/Contents", "")).strip():
-            annot.Contents = String(_link_description(annot, pages))
-
-
-def _link_description(annot: pikepdf.Object, pages: dict[tuple[int, int], int]) -> str:
-    action = annot.get("/A")
-    if action is not None and action.get("/S") == "/URI":
-        return f"Länk till {action.URI}"
-    target = annot.get("/Dest") if action is None else action.get("/D")
-    if isinstance(target, pikepdf.Array) and len(target) and target[0].objgen in pages:
-        return f"Gå till sidan {pages[target[0].objgen]}"
-    return "Länk inom dokumentet"
 
 
 # ------------------------------------------------------------------- checks
@@ -203,11 +181,6 @@ def _annotation_problems(pdf: pikepdf.Pdf) -> list[str]:
         ("anteckningar som inte skrivs ut eller är dolda", hidden),
         ("länkar utan beskrivning", undescribed),
         ("ingen tabbordning efter strukturen", untabbed)) if numbers]
-
-
-def _annotations(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
-    for page in pdf.pages:
-        yield from page.obj.get("/Annots", [])
 
 
 # ---------------------------------------------------------------------- xmp

@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 PART = Name.Part
 DOCUMENT = Name.Document
 MAX_ROLE_CHAIN = 10
-HIDDEN_FLAG, PRINT_FLAG, NO_VIEW_FLAG = 2, 4, 32  # annotation flags (ISO 32000-1, 12.5.3)
+PRINT_FLAG = 4  # annotation flags (ISO 32000-1, 12.5.3)
+HIDING_FLAGS = 1 | 2 | 32  # Invisible, Hidden, NoView
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def merge(parts: list[Part] | list[tuple[Path, str]], out: Path, *, language: st
                 untagged.append(part)
         merged.finish(language)
         rebuild_parent_tree(pdf)
-        describe_links(pdf)
+        make_links_accessible(pdf)
         pages = len(pdf.pages)
         pdf.save(out)
     for part in untagged:
@@ -396,8 +397,7 @@ def settle(pdf_path: Path, *, language: str = "sv-SE") -> int:
         if isinstance(tree, Dictionary):
             _drop_stale_objrs(pdf, tree)
             added = _tag_untagged_links(pdf, tree)
-            _set_tab_order(pdf)
-            describe_links(pdf)
+            make_links_accessible(pdf)
             rebuild_parent_tree(pdf)
             pdf.Root.MarkInfo = Dictionary(Marked=True)
             if "/Lang" not in pdf.Root:
@@ -458,6 +458,7 @@ def _same_object(a: pikepdf.Object, b: pikepdf.Object) -> bool:
 def _tag_untagged_links(pdf: pikepdf.Pdf, tree: Dictionary) -> int:
     tagged = content_items(tree).objects
     parts = _part_of_page(pdf, tree)
+    pages = page_numbers(pdf)
     document = next((e for e in _kids(tree) if _is_element(e)), None)
     added = 0
     for page in pdf.pages:
@@ -469,7 +470,7 @@ def _tag_untagged_links(pdf: pikepdf.Pdf, tree: Dictionary) -> int:
                 continue
             link = pdf.make_indirect(Dictionary(
                 Type=Name.StructElem, S=Name.Link, P=parent, Pg=page.obj,
-                Alt=String(_link_description(pdf, annot)),
+                Alt=String(link_description(annot, pages)),
                 K=Array([Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj)])))
             parent.K = Array(_kids(parent) + [link])
             added += 1
@@ -497,35 +498,39 @@ def _part_of_page(pdf: pikepdf.Pdf, tree: Dictionary) -> dict[tuple[int, int], D
     return parts
 
 
-def describe_links(pdf: pikepdf.Pdf) -> None:
-    """Every link annotation gets a /Contents (what it is or where it goes), as PDF/UA asks."""
+def make_links_accessible(pdf: pikepdf.Pdf) -> None:
+    """What PDF/UA asks of link annotations: printed and never hidden, described (/Contents: what it is or
+    where it goes), on pages whose tab order follows the structure (/Tabs /S)."""
+    pages = page_numbers(pdf)
     for page in pdf.pages:
-        for annot in page.get("/Annots", []):
-            if annot.get("/Subtype") == Name.Link and not str(annot.get("/Contents", "")).strip():
-                annot.Contents = String(_link_description(pdf, annot))
+        annots = page.get("/Annots", [])
+        if len(annots):
+            page.obj.Tabs = Name.S
+        for annot in annots:
+            if annot.get("/Subtype") != Name.Link:
+                continue
+            annot.F = (int(annot.get("/F", 0)) | PRINT_FLAG) & ~HIDING_FLAGS
+            if not str(annot.get("/Contents", "")).strip():
+                annot.Contents = String(link_description(annot, pages))
 
 
-def _link_description(pdf: pikepdf.Pdf, annot: Dictionary) -> str:
+def page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
+    """Page object -> its 1-based page number."""
+    return {page.obj.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+
+
+def link_description(annot: Dictionary, pages: dict[tuple[int, int], int]) -> str:
+    """The link's own /Contents, else its web address, else the page it goes to."""
     contents = annot.get("/Contents")
     if contents is not None and str(contents).strip():
         return str(contents)
     action = annot.get("/A")
     if isinstance(action, Dictionary) and "/URI" in action:
         return f"Länk till {action.URI}"
-    dest = annot.get("/Dest")
-    if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary):
-        for index, page in enumerate(pdf.pages):
-            if page.obj.objgen == dest[0].objgen:
-                return f"Gå till sidan {index + 1}"
+    target = annot.get("/Dest") if action is None else action.get("/D")
+    if isinstance(target, Array) and len(target) and isinstance(target[0], Dictionary):
+        if target[0].objgen in pages:
+            return f"Gå till sidan {pages[target[0].objgen]}"
+    if target is not None:
+        return "Länk inom dokumentet"
     return "Länk"
-
-
-def _set_tab_order(pdf: pikepdf.Pdf) -> None:
-    """Annotations in structure order (/Tabs /S); links printed like the page they are on."""
-    for page in pdf.pages:
-        annots = page.get("/Annots", [])
-        if len(annots):
-            page.obj.Tabs = Name.S
-        for annot in annots:
-            if annot.get("/Subtype") == Name.Link:
-                annot.F = (int(annot.get("/F", 0)) | PRINT_FLAG) & ~(HIDDEN_FLAG | NO_VIEW_FLAG)

@@ -24,6 +24,7 @@ from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 
 from meetingdocs.buildkit import TEMPLATES
+from meetingdocs.pdf.structure import make_links_accessible
 from meetingdocs.render.documents import LINK_PREFIX, add_hyperlink, render_template
 from meetingdocs.tools import libreoffice
 
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 TEMPLATE = TEMPLATES / "innehall.docx"
 MARKER_PREFIX = f"{LINK_PREFIX}innehall/"
 LEADER_GRAY = RGBColor(0x59, 0x59, 0x59)
-PRINT_FLAG = 4  # annotation flag bit 3
 
 
 @dataclass
@@ -154,13 +154,11 @@ def join_split_links(pdf: Path) -> None:
             return
         _join_in(root)
         for page in document.pages:
-            if "/Annots" in page:
-                page.Tabs = pikepdf.Name.S  # LibreOffice 7.4 writes the string (S), not the name
             for annot in page.get("/Annots", []):
-                annot.F = int(annot.get("/F", 0)) | PRINT_FLAG  # printed as shown
                 if _marker_index(annot) is not None and "/Contents" in annot:
                     title, _, number = str(annot.Contents).rpartition("\t")
                     annot.Contents = pikepdf.String(f"{title.strip()}, sidan {number.strip()}" if title else number)
+        make_links_accessible(document)  # LibreOffice 7.4 writes /Tabs as a string and leaves out the Print flag
         document.save(pdf)
 
 

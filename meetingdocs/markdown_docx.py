@@ -165,6 +165,25 @@ _PBDR_SUCCESSORS = (
 _TBLHEADER_SUCCESSORS = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
 
 
+_CANTSPLIT_SUCCESSORS = ("w:trHeight", "w:tblHeader") + _TBLHEADER_SUCCESSORS
+
+
+def keep_table_together(table: Table) -> None:
+    """A table that fits on one page is not split over two: no row breaks inside, and every row keeps
+    with the next (Word's and LibreOffice's way to move the whole table to the next page). A table
+    longer than a page still breaks, with its header row repeated (an artifact in the tagged PDF)."""
+    rows = table.rows
+    for index, row in enumerate(rows):
+        trPr = row._tr.get_or_add_trPr()
+        if trPr.find(qn("w:cantSplit")) is None:
+            trPr.insert_element_before(OxmlElement("w:cantSplit"), *_CANTSPLIT_SUCCESSORS)
+        if index == len(rows) - 1:
+            continue
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
 # --------------------------------------------------------------------------
 # Context: what the Markdown of one source file needs beyond its text
 # --------------------------------------------------------------------------
@@ -898,6 +917,7 @@ class _Renderer:
                 if column < len(cells):
                     self._write_cell(docx_cells[position], cells[column], is_header, size,
                                      widths[position] - 2 * margin)
+        keep_table_together(table)
 
     def _write_cell(self, cell, node: Node, is_header: bool, size: Optional[Length], width: int) -> None:
         paragraph = cell.paragraphs[0]

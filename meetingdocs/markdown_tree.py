@@ -229,9 +229,12 @@ def external_url(href: str) -> Optional[str]:
 
 
 # A web address written as plain text: "https://…", "http://…" or "www.…", up to
-# the next space. Punctuation at its end belongs to the sentence, and so does a
-# closing bracket without its opening one: "(se https://example.org)."
-_BARE_URL_RE = re.compile(r"(?<![\w@/.:+-])(?:https?://|www\.)\w[^\s<>\"]*", re.IGNORECASE)
+# the next space, or an e-mail address ("namn@kommun.se", a mailto: link).
+# Punctuation at its end belongs to the sentence, and so does a closing bracket
+# without its opening one: "(se https://example.org)."
+_BARE_URL_RE = re.compile(r"(?<![\w@/.:+-])(?:(?:https?://|www\.)\w[^\s<>\"]*"
+                          r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b(?![@/]))", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"[^@/:\s]+@[^@/\s]+")
 _SENTENCE_END = ".,;:!?'\"”’»"
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 
@@ -247,12 +250,13 @@ def _without_sentence_end(url: str) -> str:
 
 
 def bare_urls(text: str) -> list[tuple[str, Optional[str]]]:
-    """``text`` in pieces: (piece, None) for text, (address as written, link target) for a bare web address."""
+    """``text`` in pieces: (piece, None) for text, (address as written, link target) for a bare web or
+    e-mail address."""
     pieces: list[tuple[str, Optional[str]]] = []
     position = 0
     for match in _BARE_URL_RE.finditer(text):
         url = _without_sentence_end(match.group(0))
-        target = external_url(url)
+        target = f"mailto:{url}" if _EMAIL_RE.fullmatch(url) else external_url(url)
         if target is None:
             continue
         if match.start() > position:

@@ -89,13 +89,25 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
             received.require_conformance(reviews)
         paginate(plan, work, templates)
         packet = assemble_packet(plan, work)
-        conformance.finalize(packet, packet, blockers=received.blocker_lines(reviews))  # XMP; claims if met
+        own = own_conformance_problems(packet, reviews)  # XMP; the claims where met
+        if strict:
+            received.require_conformance(reviews, own)
         verify(plan, packet)
         pages = _page_count(packet)
-        report = received.write_report(reviews, work / received.REPORT_FILE)
+        report = received.write_report(reviews, work / received.REPORT_FILE, own)
         result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX,
                                              received.REPORT_FILE: report})
     return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, pages, len(warnings))
+
+
+def own_conformance_problems(packet: Path, reviews: list[received.Review]) -> list[str]:
+    """Finalize the packet; what its own checks found beyond the received bilagor, each also a warning."""
+    blockers = received.blocker_lines(reviews)
+    report = conformance.finalize(packet, packet, blockers=blockers)
+    own = [reason for reason in report.reasons if reason not in blockers]
+    for reason in own:
+        log.warning("Kallelsen märks inte som tillgänglig och arkivbeständig (PDF/UA-1, PDF/A-2): %s", reason)
+    return own
 
 
 # ----------------------------------------------------------------- render

@@ -8,6 +8,7 @@ printed (``pytest -s``) for the helpers who work on the structure, and not asser
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from conftest import DEMO, REPO, run_build
 from meetingdocs.pdf import conformance, sanitize
+from meetingdocs.pdf.structure import structure_elements
 
 OUTLOUD = Path(sys.executable).parent / "outloud"
 METADATA_RULES = {"DOC-010": "title", "DOC-011": "title not displayed", "DOC-013": "no language",
@@ -189,3 +191,88 @@ def test_finalize_gives_the_same_bytes_every_time(minutes, tmp_path):
     time.sleep(1.1)  # a clock in the ICC profile or the /ID would show
     conformance.finalize(source, tmp_path / "second.pdf")
     assert (tmp_path / "first.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()
+
+
+# ---------------------------------------------------------- links and cells
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mailto_targets(path: Path) -> set[str]:
+    with pikepdf.open(path) as pdf:
+        return {str(annot.A.URI)[len("mailto:"):] for page in pdf.pages for annot in page.obj.get("/Annots", [])
+                if annot.get("/Subtype") == "/Link" and "/A" in annot and str(annot.A.get("/URI", "")).startswith("mailto:")}
+
+
+def test_every_printed_email_address_is_a_mailto_link(outputs):
+    """The handläggare's e-post in each tjänsteskrivelse head (from the template, not Markdown) is a link."""
+    kallelse = outputs[0]
+    printed = set(EMAIL.findall(subprocess.run(["pdftotext", str(kallelse), "-"], capture_output=True, text=True,
+                                               check=True).stdout))
+    assert "jessica.hadell@example.org" in printed
+    assert printed <= mailto_targets(kallelse), printed - mailto_targets(kallelse)
+
+
+def test_empty_table_cells_hold_no_empty_paragraphs(minutes):
+    """The vote table's empty cells: the TD stays (the grid and its header associations), the empty P goes."""
+    with pikepdf.open(minutes / "protokoll.pdf") as pdf:
+        elements = list(structure_elements(pdf.Root.StructTreeRoot))
+        kinds = [str(e.S) for e in elements]
+        assert "/Table" in kinds and "/TH" in kinds
+        empty = [str(e.S) for e in elements if not e.get("/K") and "/Alt" not in e and "/ActualText" not in e]
+        assert empty and set(empty) <= {"/TD"}, set(empty)
+        rows = [e for e in elements if e.S == "/TR"]
+        assert len({len([k for k in e.K if isinstance(k, pikepdf.Dictionary)]) for e in rows}) == 1  # full grid
+
+
+# ------------------------------------------- what the packet's own checks find
+
+
+def with_hidden_note(tagged: Path, out: Path) -> Path:
+    """A tagged, font-embedding PDF (one of ours) with a hidden comment: our received-bilaga review passes it,
+    only the check of the finished packet sees the annotation."""
+    with pikepdf.open(tagged) as pdf:
+        note = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text,
+                                                    Rect=[300, 500, 320, 520], Contents="Intern kommentar", F=2))
+        pdf.pages[0].obj.Annots = pikepdf.Array([note])
+        pdf.save(out)
+    return out
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["varnar", "strikt"])
+def test_what_the_finished_packet_check_finds_is_said_and_keeps_claims_off(minutes, tmp_path, strict):
+    sources = tmp_path / "sources"
+    shutil.copytree(REPO / "sources", sources)
+    received = sources / DEMO / "revisionsrapport" / "protokollsutdrag-2020-05-29-14.pdf"
+    with_hidden_note(minutes / "utdrag" / "protokollsutdrag-35.pdf", received)
+    packets = tmp_path / "packets"
+
+    result = run_build("packet", DEMO, *(["--strikt"] if strict else []), sources=sources, out=packets)
+
+    assert "Traceback" not in result.stderr
+    problem = "anteckningar som inte skrivs ut eller är dolda på sidan 17"
+    if strict:
+        assert result.returncode == 8, result.stderr
+        assert f"Kallelsen: {problem}" in result.stderr and "--strikt" in result.stderr
+        assert not (packets / DEMO / "kallelse.pdf").exists()
+        return
+    assert result.returncode == 0, result.stderr
+    assert f"Varning: Kallelsen märks inte som tillgänglig och arkivbeständig (PDF/UA-1, PDF/A-2): {problem}" \
+        in result.stderr
+    assert problem in (packets / DEMO / "tillganglighet.txt").read_text(encoding="utf-8")
+    assert claims(packets / DEMO / "kallelse.pdf") == (None, None, None)
+
+
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_a_table_that_fits_on_a_page_is_not_split(demo_build):
+    """The economy table of the delårsrapport (21 rows) moves whole to the next page with its heading: no
+    repeated header row on a second page, which a checker reads as hidden prose."""
+    pages = page_texts(demo_build / "kallelse.pdf")
+    first = next(i for i, text in enumerate(pages) if "Patientavgifter" in text)
+    assert "Summa Verksamhetens" in pages[first] and "Ekonomiskt resultat" in pages[first]
+    assert sum("Intäkter och kostnader i tkr" in text for text in pages) == 1

@@ -356,10 +356,11 @@ def docx_links(markdown: str) -> list[tuple[str, str]]:
     ("Läs https://sv.wikipedia.org/wiki/Nämnd_(kommun)!",
      [("https://sv.wikipedia.org/wiki/Nämnd_(kommun)", "https://sv.wikipedia.org/wiki/Nämnd_(kommun)")]),
     ("`https://example.org/kod` och [texten](https://example.org/länk)", [("texten", "https://example.org/länk")]),
-    ("<https://example.org/x>, jessica@www.example.org och www. inget", [("https://example.org/x",
-                                                                           "https://example.org/x")]),
+    ("<https://example.org/x>, mejla jessica@www.example.org. Och www. inget",
+     [("https://example.org/x", "https://example.org/x"), ("jessica@www.example.org", "mailto:jessica@www.example.org")]),
+    ("a@b, x@y.se/sida, @kommun.se och namn@@kommun.se", []),
     ("**fet https://example.org/f** och | en text", [("https://example.org/f", "https://example.org/f")]),
-], ids=["punkt", "parentes-runt", "parentes-i", "kod-och-lank", "ingen-adress", "fet"])
+], ids=["punkt", "parentes-runt", "parentes-i", "kod-och-lank", "e-post", "ingen-e-post", "fet"])
 def test_bare_url_becomes_a_link_in_the_docx(markdown, links):
     assert docx_links(markdown) == links
 

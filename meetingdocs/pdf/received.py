@@ -467,23 +467,23 @@ def blockers(plan) -> list[str]:
             for f in inspect_pdf(pdf) if f.blocks]
 
 
-problems = blockers  # the name in the issue plan
-
-
-def require_conformance(reviews: list[Review]) -> None:
-    """For a strict build (--strikt): refuse, naming every bilaga and what to ask for, when any blocks."""
-    lines = blocker_lines(reviews)
+def require_conformance(reviews: list[Review], packet_problems: list[str] = ()) -> None:
+    """For a strict build (--strikt): refuse, naming every bilaga and what to ask for, when any blocks, and
+    every problem the packet's own checks found (``packet_problems``, from conformance.finalize)."""
+    lines = blocker_lines(reviews) + [f"Kallelsen: {problem}" for problem in packet_problems]
     if lines:
         listed = "\n".join(f"  - {line}" for line in lines)
         raise NotConformingError(
             "Kallelsen kan inte bli tillgänglig och arkivbeständig (PDF/UA-1 och PDF/A-2) och publicerades "
             f"inte, eftersom bygget kördes med --strikt:\n{listed}\n"
-            "Byt ut bilagorna mot de filer som nämns ovan, eller bygg utan --strikt för att publicera ändå "
+            "Byt ut bilagorna mot de filer som nämns ovan och åtgärda det som sägs om kallelsen, eller bygg utan "
+            "--strikt för att publicera ändå "
             "(då står bristerna i tillganglighet.txt). Inget har ändrats i packets/.")
 
 
-def report_text(reviews: list[Review]) -> str:
-    """tillganglighet.txt: conformance, or what keeps the packet from it, bilaga by bilaga."""
+def report_text(reviews: list[Review], packet_problems: list[str] = ()) -> str:
+    """tillganglighet.txt: conformance, or what keeps the packet from it, bilaga by bilaga, then what the
+    packet's own checks found (``packet_problems``)."""
     blocking = [r for r in reviews if r.blocking]
     if not reviews:
         lines = ["Kallelsen uppfyller kraven på tillgänglighet för bilagor från andra: den har inga mottagna "
@@ -501,9 +501,12 @@ def report_text(reviews: list[Review]) -> str:
     if embedded:
         lines += ["", "Inbäddade vid bygget (Liberation-typsnitt med samma teckenbredder, texten flyttas inte):"]
         lines.extend(f"  - {line}" for line in embedded)
+    if packet_problems:
+        lines += ["", "Kallelsen märks ändå inte PDF/UA-1 och PDF/A-2, eftersom kontrollen av den färdiga filen fann:"]
+        lines.extend(f"  - {problem}" for problem in packet_problems)
     return "\n".join(lines) + "\n"
 
 
-def write_report(reviews: list[Review], path: Path) -> Path:
-    path.write_text(report_text(reviews), encoding="utf-8")
+def write_report(reviews: list[Review], path: Path, packet_problems: list[str] = ()) -> Path:
+    path.write_text(report_text(reviews, packet_problems), encoding="utf-8")
     return path

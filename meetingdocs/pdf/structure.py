@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 PART = Name.Part
 DOCUMENT = Name.Document
+TABLE_GRID = {Name.Table, Name.TR, Name.TH, Name.TD, Name.THead, Name.TBody, Name.TFoot}
 MAX_ROLE_CHAIN = 10
 PRINT_FLAG = 4  # annotation flags (ISO 32000-1, 12.5.3)
 HIDING_FLAGS = 1 | 2 | 32  # Invisible, Hidden, NoView
@@ -199,11 +200,22 @@ def _rename_uses(elem: Dictionary, roles: dict[str, str], classes: dict[str, str
         elem.ID = String(ids[str(elem.ID)])
 
 
+def drop_empty_elements(pdf: pikepdf.Pdf) -> None:
+    """``_drop_empty_elements`` on a finished document (the protokoll's empty vote cells, for one)."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is not None:
+        _drop_empty_elements(tree, keep=set())
+
+
 def _drop_empty_elements(tree: Dictionary, keep: set[tuple[int, int]]) -> None:
     """Elements with no content, no kids and no description (LibreOffice's empty paragraphs) say nothing
-    to a reader and only trip checkers: leave them out. Their parents may become empty in turn."""
+    to a reader and only trip checkers: leave them out. Their parents may become empty in turn. A table's
+    cells and rows stay, empty or not: without them the grid (and every header association) would shift."""
+    role_map = _dict(tree, "/RoleMap")
     while True:
-        empty = [e for e in structure_elements(tree) if _is_empty(e) and not (e.is_indirect and e.objgen in keep)]
+        empty = [e for e in structure_elements(tree)
+                 if _is_empty(e) and resolve_role(e.S, role_map) not in TABLE_GRID
+                 and "/ID" not in e and not (e.is_indirect and e.objgen in keep)]
         if not empty:
             return
         if not sum(_detach(elem) for elem in empty):

@@ -13,16 +13,21 @@ import re
 from pathlib import Path
 from typing import Callable
 
+import copy
+
 import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_UNDERLINE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
-from ..docx_support import nest_headings
-from ..markdown_docx import MarkdownContext, bookmark_heading, insert_markdown, remove_paragraph
-from ..markdown_tree import top_heading_level
+from ..docx_support import StyleIndex, nest_headings
+from ..markdown_docx import (HYPERLINK_COLOR, HYPERLINK_STYLE, MarkdownContext, bookmark_heading, insert_markdown,
+                             remove_paragraph)
+from ..markdown_tree import bare_urls, top_heading_level
 from ..model import VICE_CHAIRS, AgendaItem, Attachment, Case, Contact, Meeting, Person
 from ..sources import BASIS, PROPOSAL
 
@@ -56,11 +61,61 @@ def render_template(template: Path, context: dict, out: Path, body: Body | None 
         remove_paragraph(anchor)
     if nested:
         nest_headings(document)
+    link_bare_addresses(document)
     document.core_properties.title = context.get("dokumenttitel", "")
     document.core_properties.author = context.get("namnd", "")
     document.core_properties.language = "sv-SE"
     document.save(out)
     return out
+
+
+def link_bare_addresses(document) -> None:
+    """Web and e-mail addresses that the templates print (a handläggare's e-post) become links, as they do
+    in Markdown text: a reader can follow them, and PDF/UA wants every address to be a link. Only the body:
+    page headers and footers are artifacts, where a link would be hidden from assistive technology."""
+    style_id = None
+    for run in list(document.element.body.iter(qn("w:r"))):
+        if run.getparent().tag != qn("w:p") or not _plain_text_run(run):
+            continue
+        pieces = bare_urls(run.findtext(qn("w:t")) or "")
+        if all(target is None for _, target in pieces):
+            continue
+        style_id = style_id or _hyperlink_style(document)
+        for text, target in pieces:
+            run.addprevious(_link(document, run, text, target, style_id) if target else _run_copy(run, text))
+        run.getparent().remove(run)
+
+
+def _plain_text_run(run) -> bool:
+    return [child.tag for child in run if child.tag != qn("w:rPr")] == [qn("w:t")]
+
+
+def _run_copy(run, text: str):
+    piece = copy.deepcopy(run)
+    t = piece.find(qn("w:t"))
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return piece
+
+
+def _link(document, run, text: str, target: str, style_id: str):
+    piece = _run_copy(run, text)
+    piece.get_or_add_rPr().style = style_id
+    r_id = document.part.relate_to(target, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink", attrs={qn("r:id"): r_id, qn("w:history"): "1"})
+    link.append(piece)
+    return link
+
+
+def _hyperlink_style(document) -> str:
+    styles = StyleIndex(document)
+    if not styles.has(HYPERLINK_STYLE, WD_STYLE_TYPE.CHARACTER):
+        style = styles.add(f"{HYPERLINK_STYLE} adress" if styles.exists(HYPERLINK_STYLE) else HYPERLINK_STYLE,
+                           WD_STYLE_TYPE.CHARACTER)
+        style.font.color.rgb = HYPERLINK_COLOR
+        style.font.underline = WD_UNDERLINE.SINGLE
+        return style.style_id
+    return styles.raw_id(HYPERLINK_STYLE)
 
 
 def _find_anchor(document) -> Paragraph | None:

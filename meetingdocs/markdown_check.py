@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+from . import secrecy
 from .errors import Problem
 from .markdown_images import ImageProblem, resolve_image
 from .markdown_tree import (
@@ -97,6 +98,8 @@ def report_markdown(found, path: Path, text: str, first_line: int, root_dir: Opt
     for issue in check_markdown(text, path.parent, root_dir):
         problem = Problem(path, issue.message, line=first_line + issue.line - 1)
         (found.warnings if issue.is_warning else found.problems).append(problem)
+    for marking in secrecy.check(text):
+        found.problems.append(Problem(path, marking.message, line=first_line + marking.line - 1))
 
 
 # --------------------------------------------------------------------------

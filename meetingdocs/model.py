@@ -77,6 +77,7 @@ class Attachment:
     kind: str  # "pdf", "docx" or "md"
     heading: str = ""  # a Markdown bilaga's own rubrik, from its front matter
     markdown: str = ""  # a Markdown bilaga's body
+    secrecy: str = ""  # the OSL ground when the bilaga is secret ("" = public); see secrecy.py
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Case:
     has_report: bool = True  # False: no tjänsteskrivelse is generated
     proposal_heading: str = ""  # the proposal's heading in the tjänsteskrivelse (the committee's by default)
     basis: str = ""  # a hand-written "## Beslutsunderlag" (Markdown): replaces the generated list
+    secrecy: str = ""  # the OSL ground when the whole item is secret ("" = public); see secrecy.py
 
     def decision_basis(self) -> list[str]:
         """The generated Beslutsunderlag list: the tjänsteskrivelse (if any), then every bilaga."""

@@ -21,6 +21,7 @@ from typing import Callable
 
 from pypdf import PdfReader
 
+from . import secrecy
 from .buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
 from .buildkit import publish as publish_set
 from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
@@ -74,6 +75,14 @@ class BuildResult:
     warnings: int
 
 
+PUBLIC_DIR = "publik"  # packets/DATE/publik/: the packet as it may be published (sekretess removed)
+
+
+def public_packet_path(out_root: Path, meeting_id: str) -> Path:
+    """Where the public packet of a meeting lies once built (the web site publishes only this one)."""
+    return out_root / meeting_id / PUBLIC_DIR / PACKET_PDF
+
+
 def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES,
                  strict: bool = False) -> BuildResult:
     meeting_folder = find_meeting(sources, date)
@@ -81,23 +90,52 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
     meeting, warnings = load_meeting(meeting_folder)
     check_tools()
     with work_folder(out_root, meeting.id) as work:
-        plan = render(meeting, work, templates)
-        convert(plan, work)
-        clean_converted(plan, work)
-        reviews = received.review(plan)  # embeds fonts where lossless; warns about what keeps conformance off
-        if strict:
-            received.require_conformance(reviews)
-        paginate(plan, work, templates)
-        packet = assemble_packet(plan, work)
-        own = own_conformance_problems(packet, reviews)  # XMP; the claims where met
-        if strict:
-            received.require_conformance(reviews, own)
-        verify(plan, packet)
-        pages = _page_count(packet)
-        report = received.write_report(reviews, work / received.REPORT_FILE, own)
-        result = publish(meeting, out_root, {PACKET_PDF: packet, KALLELSE_DOCX: work / KALLELSE_DOCX,
-                                             received.REPORT_FILE: report})
-    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, pages, len(warnings))
+        packet = make_packet(secrecy.internal_view(meeting), work, templates, strict=strict)
+        public = make_public_packet(meeting, packet, work / "offentlig", templates)
+        result = publish(meeting, out_root, {PACKET_PDF: packet.pdf, KALLELSE_DOCX: packet.docx,
+                                             received.REPORT_FILE: packet.report, PUBLIC_DIR: public})
+    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, packet.pages, len(warnings))
+
+
+@dataclass(frozen=True)
+class MadePacket:
+    pdf: Path
+    docx: Path  # the kallelse alone, for editing
+    report: Path  # tillganglighet.txt
+    pages: int
+
+
+def make_packet(meeting: Meeting, work: Path, templates: Path, *, strict: bool = False) -> MadePacket:
+    """Render, convert, check, paginate, assemble, finalize and verify one packet inside ``work``."""
+    plan = render(meeting, work, templates)
+    convert(plan, work)
+    clean_converted(plan, work)
+    reviews = received.review(plan)  # embeds fonts where lossless; warns about what keeps conformance off
+    if strict:
+        received.require_conformance(reviews)
+    paginate(plan, work, templates)
+    packet = assemble_packet(plan, work)
+    own = own_conformance_problems(packet, reviews)  # XMP; the claims where met
+    if strict:
+        received.require_conformance(reviews, own)
+    verify(plan, packet)
+    report = received.write_report(reviews, work / received.REPORT_FILE, own)
+    return MadePacket(packet, work / KALLELSE_DOCX, report, _page_count(packet))
+
+
+def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templates: Path) -> Path:
+    """The folder publik/ with the packet as it may be published: without anything marked secret (built anew
+    from the sources, so that no secret text is in the file at all), or the packet itself when nothing is."""
+    folder = work / "ut"
+    folder.mkdir(parents=True)
+    if not secrecy.has_markings(meeting):
+        shutil.copyfile(internal.pdf, folder / PACKET_PDF)
+        return folder
+    log.info("Bygger den offentliga kallelsen, utan det som är markerat som sekretess")
+    (work / "arbete").mkdir()
+    public = make_packet(secrecy.public_view(meeting), work / "arbete", templates)
+    shutil.copyfile(public.pdf, folder / PACKET_PDF)
+    return folder
 
 
 def own_conformance_problems(packet: Path, reviews: list[received.Review]) -> list[str]:

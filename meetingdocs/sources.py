@@ -459,6 +459,15 @@ def _yes_no(value: Any) -> bool:
     return written == "ja"
 
 
+def secrecy_ground(value: Any) -> str:
+    """``sekretess:`` on an item or a bilaga: the provision of OSL that makes it secret."""
+    written = "" if value is None or isinstance(value, bool) else s.text(value)
+    if not written or written.lower() in ("ja", "nej"):
+        raise s.Invalid(f"skriv grunden för sekretessen, bestämmelsen i offentlighets- och sekretesslagen, "
+                        f"till exempel 'sekretess: OSL 21 kap. 1 §'. Är handlingen offentlig, ta bort fältet.")
+    return written
+
+
 CASE_FIELDS = [
     s.Field("rubrik", s.text, required=True),
     s.Field("tjänsteskrivelse", _yes_no),
@@ -471,11 +480,13 @@ CASE_FIELDS = [
     s.Field("handläggare", s.raw),
     s.Field("undertecknare", s.raw),
     s.Field("förslagsrubrik", s.text, default=""),
+    s.Field("sekretess", secrecy_ground, default=""),
 ]
 _CASE_FIELD = {spec.name: spec for spec in CASE_FIELDS}
 REPORT_REQUIRED = ("dnr", "datum")  # required when the item has a tjänsteskrivelse
 REPORT_ONLY = ("handläggare", "undertecknare", "förslagsrubrik")  # meaningless without one
-ATTACHMENT_FIELDS = [s.Field("fil", s.text, required=True), s.Field("titel", s.text, required=True)]
+ATTACHMENT_FIELDS = [s.Field("fil", s.text, required=True), s.Field("titel", s.text, required=True),
+                     s.Field("sekretess", secrecy_ground, default="")]
 ATTACHMENT_DOC_FIELDS = [s.Field("rubrik", s.text, default="")]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
 
@@ -539,6 +550,7 @@ def load_case(source: Path, key: str, meeting_folder: Path, committee: Committee
         time=values["tid"],
         dispatch=values["expedieras till"],
         attachments=attachments,
+        secrecy=values["sekretess"],
         **parts,
     )
 
@@ -766,7 +778,7 @@ def _load_attachments(source: Path, data: Any, meeting_folder: Path, reader: s.R
             report_markdown(found, path, markdown, markdown_line, meeting_folder)
             if front is not None:
                 heading = (found.reader(path).read(front, ATTACHMENT_DOC_FIELDS, 1) or {}).get("rubrik", "")
-        attachments.append(Attachment(number, row["titel"], path, kind, heading, markdown))
+        attachments.append(Attachment(number, row["titel"], path, kind, heading, markdown, row["sekretess"]))
     return attachments
 
 

@@ -25,6 +25,7 @@ from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
 from ..pdf import conformance, sanitize
 from ..pdf.assemble import Metadata, set_metadata
+from .. import secrecy
 from ..sources import find_meeting, load_meeting
 from ..tools import external_refs, libreoffice
 from . import numbering, render
@@ -59,6 +60,7 @@ def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path =
     folder = find_meeting(sources, date, command="protokoll")
     log.info("Läser källfilerna och protokollet i %s", display_path(folder))
     meeting, _ = load_meeting(folder)
+    meeting = secrecy.minutes_view(meeting)  # the protokoll is public: nothing marked secret goes in
     record = load_record(meeting)
     number_paragraphs(sources, meeting, record)
     check_tools()

@@ -11,6 +11,7 @@ from pathlib import Path
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
+from .. import secrecy
 from ..docx_support import set_outline_level
 from ..markdown_docx import MarkdownContext, insert_markdown
 from ..model import CHAIR, Case, Meeting, Person
@@ -376,7 +377,7 @@ def _written_reservations(anchor: Paragraph, meeting: Meeting, decisions: list[D
                                            style="Heading 2")
             context = MarkdownContext.for_file(reservation.written, meeting.folder, [reservation.markdown],
                                                namespace=f"reservation-{decision.paragraph}-{reservation.person.name}")
-            insert_markdown(anchor, reservation.markdown, context=context)
+            insert_markdown(anchor, secrecy.public_markdown(reservation.markdown), context=context)
             context.resolve_links()
 
 

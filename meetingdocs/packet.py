@@ -21,7 +21,7 @@ from typing import Callable
 
 from pypdf import PdfReader
 
-from . import secrecy
+from . import privacy, secrecy
 from .buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
 from .buildkit import publish as publish_set
 from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
@@ -52,6 +52,7 @@ class Document:
     pages: int = 0
     start: int = 0  # 0-based page index in the packet
     received: Attachment | None = None  # a PDF or Word bilaga made by others: cleaned of active content
+    secrecy: str = ""  # the OSL ground when the document is secret: stamped on its pages with the page number
 
 
 @dataclass
@@ -73,6 +74,7 @@ class BuildResult:
     docx: Path
     pages: int
     warnings: int
+    public_refusals: list[str] = field(default_factory=list)  # why publik/kallelse.pdf was not made
 
 
 PUBLIC_DIR = "publik"  # packets/DATE/publik/: the packet as it may be published (sekretess removed)
@@ -88,13 +90,17 @@ def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = 
     meeting_folder = find_meeting(sources, date)
     log.info("Läser källfilerna i %s", display_path(meeting_folder))
     meeting, warnings = load_meeting(meeting_folder)
+    personal_data = privacy.warn_about_personal_data(meeting)  # the members' packet warns, the public one refuses
     check_tools()
     with work_folder(out_root, meeting.id) as work:
         packet = make_packet(secrecy.internal_view(meeting), work, templates, strict=strict)
-        public = make_public_packet(meeting, packet, work / "offentlig", templates)
-        result = publish(meeting, out_root, {PACKET_PDF: packet.pdf, KALLELSE_DOCX: packet.docx,
-                                             received.REPORT_FILE: packet.report, PUBLIC_DIR: public})
-    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, packet.pages, len(warnings))
+        public = make_public_packet(meeting, packet, work / "offentlig", templates, personal_data)
+        files = {PACKET_PDF: packet.pdf, KALLELSE_DOCX: packet.docx, received.REPORT_FILE: packet.report}
+        if public.folder is not None:
+            files[PUBLIC_DIR] = public.folder
+        result = publish(meeting, out_root, files, obsolete=() if public.folder else (PUBLIC_DIR,))
+    return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, packet.pages, len(warnings),
+                       public.refusals)
 
 
 @dataclass(frozen=True)
@@ -123,19 +129,42 @@ def make_packet(meeting: Meeting, work: Path, templates: Path, *, strict: bool =
     return MadePacket(packet, work / KALLELSE_DOCX, report, _page_count(packet))
 
 
-def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templates: Path) -> Path:
+@dataclass(frozen=True)
+class PublicPacket:
+    folder: Path | None  # publik/ with kallelse.pdf; None when it may not be published
+    refusals: list[str]  # why not: one line per personnummer it would show, with file and line or page
+
+
+def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templates: Path,
+                       personal_data: list[privacy.Finding]) -> PublicPacket:
     """The folder publik/ with the packet as it may be published: without anything marked secret (built anew
-    from the sources, so that no secret text is in the file at all), or the packet itself when nothing is."""
+    from the sources, so that no secret text is in the file at all), or the packet itself when nothing is.
+    Not made when it would show a personnummer: found in the sources outside what is marked secret, or, as
+    a last check, in the text of the finished file."""
+    refusals = [f.message() for f in privacy.published_numbers(meeting, personal_data)]
+    if refusals:
+        return _refused(refusals)
     folder = work / "ut"
     folder.mkdir(parents=True)
-    if not secrecy.has_markings(meeting):
+    if secrecy.has_markings(meeting):
+        log.info("Bygger den offentliga kallelsen, utan det som är markerat som sekretess")
+        (work / "arbete").mkdir()
+        shutil.copyfile(make_packet(secrecy.public_view(meeting), work / "arbete", templates).pdf,
+                        folder / PACKET_PDF)
+    else:
         shutil.copyfile(internal.pdf, folder / PACKET_PDF)
-        return folder
-    log.info("Bygger den offentliga kallelsen, utan det som är markerat som sekretess")
-    (work / "arbete").mkdir()
-    public = make_packet(secrecy.public_view(meeting), work / "arbete", templates)
-    shutil.copyfile(public.pdf, folder / PACKET_PDF)
-    return folder
+    shown = [f for f in privacy.scan_file(folder / PACKET_PDF) if f.is_number]
+    if shown:
+        return _refused([f"den offentliga kallelsen, {f.place}: {f.kind} ({f.shown}) i texten ”{f.excerpt}” — "
+                         "leta upp texten i källfilerna eller bilagorna och ta bort numret eller markera det som "
+                         "sekretess" for f in shown])
+    return PublicPacket(folder, [])
+
+
+def _refused(refusals: list[str]) -> PublicPacket:
+    log.warning("Den offentliga kallelsen (publik/kallelse.pdf) görs inte, eftersom den skulle visa "
+                "personnummer:\n%s", "\n".join(f"  - {line}" for line in refusals))
+    return PublicPacket(None, refusals)
 
 
 def own_conformance_problems(packet: Path, reviews: list[received.Review]) -> list[str]:
@@ -174,17 +203,20 @@ def _case_documents(meeting: Meeting, item: AgendaItem, tpl: Callable[[str], Pat
     """The separator page, the tjänsteskrivelse (if the item has one) and the bilagor of one item."""
     docx_dir = work / "docx"
     prefix = f"{item.number:02d}"
+    secret = item.case.secrecy
     docs = [Document(f"{prefix}-0-avdelare", f"{item.number}. {item.heading}", item.case.source, item,
                      docx=documents.render_separator(meeting, item, tpl("avdelare.docx"),
-                                                     docx_dir / f"{prefix}-0-avdelare.docx"))]
+                                                     docx_dir / f"{prefix}-0-avdelare.docx"), secrecy=secret)]
     if item.case.has_report:
         docs.append(Document(f"{prefix}-1-tjansteskrivelse", "Tjänsteskrivelse", item.case.source, item,
                              docx=documents.render_tjansteskrivelse(meeting, item, tpl("tjansteskrivelse.docx"),
-                                                                    docx_dir / f"{prefix}-1-tjansteskrivelse.docx")))
+                                                                    docx_dir / f"{prefix}-1-tjansteskrivelse.docx"),
+                             secrecy=secret))
     for attachment in item.case.attachments:
         key = f"{prefix}-2-bilaga-{attachment.number:02d}"
         doc = Document(key, documents.attachment_label(attachment), attachment.path, item,
-                       received=attachment if attachment.kind != "md" else None)
+                       received=attachment if attachment.kind != "md" else None,
+                       secrecy=attachment.secrecy or secret)
         if attachment.kind == "md":
             doc.docx = documents.render_markdown_attachment(meeting, item, attachment, tpl("bilaga.docx"),
                                                             docx_dir / f"{key}.docx")
@@ -363,7 +395,7 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     order = [plan.kallelse.pdf, plan.toc_pdf] + [doc.pdf for _, docs in plan.cases for doc in docs]
     raw = assemble.concatenate(order, work / "paket-1-sammansatt.pdf", titles=part_titles(plan))
     stamped = work / "paket-2-stamplat.pdf"
-    stamp.stamp_pages(raw, stamped)
+    stamp.stamp_pages(raw, stamped, notes=secrecy_notes(plan))
     # the TOC lines are marker links (toc.entry_link), retargeted like the agenda's; LibreOffice
     # tagged them as Link elements, with "Titel, sidan N" as their description
     markers = {documents.item_link(item.number): docs[0].start for item, docs in plan.cases}
@@ -377,6 +409,12 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     )
     return assemble.finish(stamped, work / PACKET_PDF, outline=outline(plan),
                            marker_targets=markers, marker_prefix=documents.LINK_PREFIX, metadata=metadata)
+
+
+def secrecy_notes(plan: Plan) -> dict[int, str]:
+    """The sekretessmarkering beside the page number on every page of a secret document (0-based pages)."""
+    return {doc.start + page: secrecy.marking(doc.secrecy) for doc in plan.documents() if doc.secrecy
+            for page in range(doc.pages)}
 
 
 def part_titles(plan: Plan) -> list[str]:
@@ -423,9 +461,9 @@ def verify(plan: Plan, packet: Path) -> None:
 # ---------------------------------------------------------------- publish
 
 
-def publish(meeting: Meeting, out_root: Path, files: dict[str, Path]) -> Path:
-    """Move the finished set into packets/MEETING/: every file of it, or none."""
+def publish(meeting: Meeting, out_root: Path, files: dict[str, Path], obsolete: tuple[str, ...] = ()) -> Path:
+    """Move the finished set into packets/MEETING/: every file of it, or none; remove ``obsolete`` ones."""
     target = out_root / meeting.id
-    publish_set(target, files)
+    publish_set(target, files, obsolete)
     log.info("Klart: %s", display_path(target / PACKET_PDF))
     return target

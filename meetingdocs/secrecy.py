@@ -221,14 +221,14 @@ def _public_case(case: Case) -> Case:
     attachments = [_public_attachment(a, case.secrecy or a.secrecy) for a in case.attachments]
     if not case.secrecy:
         return dataclasses.replace(case, attachments=attachments)
-    notice = secret_document_text(case.secrecy)
+    notice = secret_document_text(case.secrecy)  # the view's documents hold nothing secret: no markings on them
     heading = case.description[0].heading if case.description else DESCRIPTION
     return dataclasses.replace(case, description=[Section(heading, notice)], proposal=notice if case.proposal else "",
-                               after_proposal=[], attachments=attachments)
+                               after_proposal=[], attachments=attachments, secrecy="")
 
 
 def _public_attachment(attachment: Attachment, ground: str) -> Attachment:
     """A secret bilaga becomes a one-page Markdown bilaga under the same title that says it is secret."""
     if not ground:
         return attachment
-    return dataclasses.replace(attachment, kind="md", heading="", markdown=secret_document_text(ground))
+    return dataclasses.replace(attachment, kind="md", heading="", markdown=secret_document_text(ground), secrecy="")

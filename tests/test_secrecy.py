@@ -28,6 +28,7 @@ ITEM = "HEMLIGTARENDE9X1"
 MD_BILAGA = "HEMLIGMDBILAGA5T8"
 PDF_BILAGA = "HEMLIGPDFBILAGA2K4"
 MARKERS = (PASSAGE, ITEM, MD_BILAGA, PDF_BILAGA)
+PERSONNUMMER = "19121212-1212"  # Skatteverket's example number (valid check digit)
 
 
 # ------------------------------------------------------------------ the text
@@ -98,7 +99,7 @@ def test_an_unclosed_marking_stops_the_build_naming_file_and_line(sources):
                                                               "## Förslag till beslut"), encoding="utf-8")
     line = source.read_text(encoding="utf-8").splitlines().index("::: sekretess OSL 21 kap. 1 §") + 1
 
-    result = run_build("packet", DEMO, sources=sources)
+    result = run_build("packet", DEMO, sources=sources, out=sources.parent / "packets")
 
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "sammantradestider-2021.md" in result.stderr and f"rad {line}" in result.stderr
@@ -110,7 +111,7 @@ def test_a_secret_item_without_ground_is_refused(sources):
     source.write_text(source.read_text(encoding="utf-8").replace("dnr: GNS/8/2020", "dnr: GNS/8/2020\nsekretess: ja"),
                       encoding="utf-8")
 
-    result = run_build("packet", DEMO, sources=sources)
+    result = run_build("packet", DEMO, sources=sources, out=sources.parent / "packets")
 
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "budget-2021.md" in result.stderr and "sekretess" in result.stderr
@@ -126,7 +127,8 @@ def mark_demo_secret(root: Path) -> Path:
     shutil.copytree(REPO / "sources", sources)
     meeting = sources / DEMO
     replace(meeting / "sammantradestider-2021.md", "## Förslag till beslut",
-            f"::: sekretess OSL 21 kap. 1 §\nUppgift om en enskild: {PASSAGE}.\n:::\n\n## Förslag till beslut")
+            f"::: sekretess OSL 21 kap. 1 §\nUppgift om en enskild: {PASSAGE}, {PERSONNUMMER}.\n:::\n\n"
+            "## Förslag till beslut")
     replace(meeting / "budget-2021.md", "dnr: GNS/8/2020", "dnr: GNS/8/2020\nsekretess: OSL 19 kap. 1 §")
     replace(meeting / "budget-2021.md", "## Ärendebeskrivning\n", f"## Ärendebeskrivning\n\nAffärsuppgift {ITEM}.\n")
     report = meeting / "delarsrapport-augusti-2020"
@@ -172,6 +174,9 @@ def secret_build(tmp_path_factory) -> Path:
     for command in ("packet", "protokoll"):
         result = run_build(command, DEMO, sources=sources, out=packets)
         assert result.returncode == 0, result.stderr
+        if command == "packet":  # the members' packet warns about the number inside the secret passage
+            assert "sammantradestider-2021.md, rad" in result.stderr and "19121212-****" in result.stderr
+            assert PERSONNUMMER not in result.stderr and "görs inte" not in result.stderr
     return packets / DEMO
 
 
@@ -194,7 +199,7 @@ def test_no_public_output_holds_any_secret(secret_build):
     assert len(public) > 5
     for path in public:
         text = pdf_text(path)
-        for marker in MARKERS:
+        for marker in (*MARKERS, PERSONNUMMER):
             assert marker not in text, (path.name, marker)
 
 
@@ -208,3 +213,23 @@ def test_the_public_packet_keeps_titles_and_dnr_and_says_what_was_left_out(secre
     assert "Uppgifter som omfattas av sekretess enligt OSL 21 kap. 1 § har tagits bort." in flat
     reader = PdfReader(secret_build / "publik" / "kallelse.pdf")
     assert len(reader.outline) > 5  # bookmarks of its own (the build's verify checks them against the parts)
+
+
+@pytest.mark.libreoffice
+def test_a_personnummer_outside_the_secret_parts_keeps_the_public_packet_from_being_made(sources, tmp_path):
+    replace(sources / DEMO / "sammantradestider-2021.md", "## Förslag till beslut",
+            f"Kontaktperson: {PERSONNUMMER}.\n\n## Förslag till beslut")
+    line = (sources / DEMO / "sammantradestider-2021.md").read_text(encoding="utf-8").splitlines().index(
+        f"Kontaktperson: {PERSONNUMMER}.") + 1
+    packets = tmp_path / "packets"
+    (packets / DEMO / "publik").mkdir(parents=True)
+    (packets / DEMO / "publik" / "kallelse.pdf").write_bytes(b"%PDF-1.7 an old public packet")
+
+    result = run_build("packet", DEMO, sources=sources, out=packets)
+
+    assert result.returncode == 0, result.stderr  # the members' packet is made
+    assert (packets / DEMO / "kallelse.pdf").is_file()
+    assert not (packets / DEMO / "publik").exists()  # and no public packet, not even the old one
+    refusal = result.stderr[result.stderr.index("Den offentliga kallelsen"):]
+    assert f"sammantradestider-2021.md, rad {line}: personnummer (19121212-****)" in refusal
+    assert "::: sekretess" in refusal and PERSONNUMMER not in result.stderr

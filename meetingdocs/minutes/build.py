@@ -25,7 +25,7 @@ from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
 from ..pdf import conformance, sanitize
 from ..pdf.assemble import Metadata, set_metadata
-from .. import secrecy
+from .. import privacy, secrecy
 from ..sources import find_meeting, load_meeting
 from ..tools import external_refs, libreoffice
 from . import numbering, render
@@ -62,6 +62,7 @@ def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path =
     meeting, _ = load_meeting(folder)
     meeting = secrecy.minutes_view(meeting)  # the protokoll is public: nothing marked secret goes in
     record = load_record(meeting)
+    privacy.warn_about_personal_data_in_minutes(meeting, record)  # the protokoll is published: say what looks personal
     number_paragraphs(sources, meeting, record)
     check_tools()
     with work_folder(out_root, meeting.id) as work:

@@ -34,6 +34,7 @@ import logging
 import math
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -342,12 +343,15 @@ def stamp_pages(
     label: str = "Sida {n} av {m}",
     first_number: int = 1,
     total: int | None = None,
+    notes: Mapping[int, str] | None = None,
 ) -> list[StampPlacement]:
     """Stamp every page of ``in_pdf`` with ``label`` and write ``out_pdf``.
 
     ``{n}`` is ``first_number + page index``, ``{m}`` is ``total`` or the
-    page count. ``out_pdf`` may equal ``in_pdf`` (written via a temporary
-    file and renamed). Returns one StampPlacement per page.
+    page count. ``notes`` (page index -> text) go before the label on their
+    pages: "Sekretess enligt OSL 21 kap. 1 § – Sida 3 av 9". ``out_pdf`` may
+    equal ``in_pdf`` (written via a temporary file and renamed). Returns one
+    StampPlacement per page.
     """
     in_pdf, out_pdf = Path(in_pdf), Path(out_pdf)
     fonts = register_fonts()
@@ -357,7 +361,10 @@ def stamp_pages(
     writer = PdfWriter(clone_from=reader)
 
     geoms = [page_geometry(p) for p in writer.pages]
-    labels = [_measure(_format_label(label, first_number + i, m), fonts.regular, FONT_SIZE) for i in range(count)]
+    notes = notes or {}
+    texts = [_format_label(label, first_number + i, m) for i in range(count)]
+    texts = [f"{notes[i]} – {text}" if i in notes else text for i, text in enumerate(texts)]
+    labels = [_measure(text, fonts.regular, FONT_SIZE) for text in texts]
 
     placements: list[StampPlacement] = []
     for i, image in enumerate(_render_all(in_pdf, count)):

@@ -233,3 +233,19 @@ def test_a_personnummer_outside_the_secret_parts_keeps_the_public_packet_from_be
     refusal = result.stderr[result.stderr.index("Den offentliga kallelsen"):]
     assert f"sammantradestider-2021.md, rad {line}: personnummer (19121212-****)" in refusal
     assert "::: sekretess" in refusal and PERSONNUMMER not in result.stderr
+
+
+@pytest.mark.libreoffice
+def test_every_page_of_a_secret_document_carries_its_marking_beside_the_page_number(secret_build):
+    def marked_pages(path: Path) -> list[int]:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        return [n for n, page in enumerate(text.split("\f"), start=1) if re.search(r"Sekretess enligt OSL [^\n]*§ – Sida \d+ av \d+", page)]
+
+    internal = subprocess.run(["pdftotext", str(secret_build / "kallelse.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout.split("\f")
+    avtal = next(n for n, page in enumerate(internal, start=1) if PDF_BILAGA in page)
+    budget = [n for n, page in enumerate(internal, start=1) if ITEM in page and "Dnr GNS/8/2020" in page]
+    assert avtal in marked_pages(secret_build / "kallelse.pdf")
+    assert budget and set(budget) <= set(marked_pages(secret_build / "kallelse.pdf"))  # its tjänsteskrivelse
+    assert f"Sekretess enligt OSL 31 kap. 16 § – Sida {avtal} av" in internal[avtal - 1]
+    assert marked_pages(secret_build / "publik" / "kallelse.pdf") == []

@@ -11,8 +11,17 @@ so that the repository holds no hand-made binary:
     sources/2018-12-07/gemensamt-dataskyddsbud/gemensamt-dataskyddsbud-brevGNS.pdf
     sources/2018-12-07/gemensamt-dataskyddsbud/gns-personalkostnad.pdf
 
-A4 portrait, Liberation Sans, the bottom 2.5 cm of every page left empty for
-the packet's page stamp.  The output is byte-for-byte reproducible.
+Each is written as a Word document with python-docx (A4 portrait, Liberation
+Sans, sv-SE, the bottom 2.5 cm of every page left empty for the packet's
+page stamp; the title as the one Heading 1, the sections below it without
+skipped levels, numbered and bulleted lists as real lists, the tables with
+a header row) and converted by LibreOffice as the project converts its own
+documents: tagged PDFs (PDF/UA-1, PDF/A-2b) with embedded fonts, a document
+title and /Lang sv-SE, dated 2018-10-10 as the staff-cost sheet is.  See
+scripts/standin.py for how the PDFs are finished.
+
+The output is reproducible: running the script twice on the same machine
+gives identical files (they depend on the LibreOffice version).
 
 Usage:  .venv/bin/python scripts/make_2018_attachments.py [--outdir DIR]
 """
@@ -20,35 +29,29 @@ Usage:  .venv/bin/python scripts/make_2018_attachments.py [--outdir DIR]
 from __future__ import annotations
 
 import argparse
-import io
+import sys
 from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.fonts import addMapping
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (
-    KeepTogether,
-    ListFlowable,
-    ListItem,
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
 
-ROOT = Path(__file__).resolve().parent.parent
+import standin
+
+ROOT = standin.ROOT
 ITEM = ROOT / "sources" / "2018-12-07" / "gemensamt-dataskyddsbud"
 LETTER = "gemensamt-dataskyddsbud-brevGNS.pdf"
 STAFF_COST = "gns-personalkostnad.pdf"
-FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
-STAMP_STRIP_CM = 2.5  # empty strip at the bottom of every page
+CREATOR = "scripts/make_2018_attachments.py"
 AUTHOR = "Gemensam nämnd för samverkan inom drift och service, utveckling samt specialistfunktioner"
+SUBJECT = "GNS/11/2018 Gemensamt dataskyddsbud"
+DATED = standin.when("2018-10-10")  # the date on the staff-cost sheet; the letter has none
+
+# top, right, bottom, left
+MARGINS_CM = (2.0, 2.0, standin.STAMP_STRIP_CM + 0.8, 2.5)
+HEADING_SIZES = {1: 16, 2: 12.5, 3: 11}
+CELL_PT = 9.5
 
 # ---------------------------------------------------------------------------
 # The texts, as in the reference packet.
@@ -115,177 +118,112 @@ INITIAL_ROWS = [
     ("", "", "1 201 676 kr"),
 ]
 
-# ---------------------------------------------------------------------------
 # Layout
 # ---------------------------------------------------------------------------
 
 
-def register_fonts() -> None:
-    for face, fname in (
-        ("LiberationSans", "LiberationSans-Regular.ttf"),
-        ("LiberationSans-Bold", "LiberationSans-Bold.ttf"),
-        ("LiberationSans-Italic", "LiberationSans-Italic.ttf"),
-        ("LiberationSans-BoldItalic", "LiberationSans-BoldItalic.ttf"),
-    ):
-        pdfmetrics.registerFont(TTFont(face, str(FONT_DIR / fname)))
-    addMapping("LiberationSans", 0, 0, "LiberationSans")
-    addMapping("LiberationSans", 1, 0, "LiberationSans-Bold")
-    addMapping("LiberationSans", 0, 1, "LiberationSans-Italic")
-    addMapping("LiberationSans", 1, 1, "LiberationSans-BoldItalic")
+def new_document(title: str):
+    document = standin.new_document(margins_cm=MARGINS_CM, heading_sizes=HEADING_SIZES)
+    standin.describe(document, title=title, subject=SUBJECT, author=AUTHOR, dated=DATED)
+    return document
 
 
-BODY = ParagraphStyle("body", fontName="LiberationSans", fontSize=10.5, leading=14, spaceAfter=7)
-H1 = ParagraphStyle("h1", parent=BODY, fontName="LiberationSans-Bold", fontSize=16, leading=20,
-                    spaceAfter=10, keepWithNext=1)
-H2 = ParagraphStyle("h2", parent=BODY, fontName="LiberationSans-Bold", fontSize=12.5, leading=16,
-                    spaceBefore=8, spaceAfter=6, keepWithNext=1)
-H3 = ParagraphStyle("h3", parent=BODY, fontName="LiberationSans-Bold", fontSize=11, leading=14,
-                    spaceBefore=6, spaceAfter=4, keepWithNext=1)
-CELL = ParagraphStyle("cell", parent=BODY, fontSize=9.5, leading=12, spaceAfter=0)
+def to_distribute(document) -> None:
+    """"Summa att fördela →" and the sum in a box, as the spreadsheet shows it."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(4.4), WD_TAB_ALIGNMENT.LEFT)
+    paragraph.add_run("Summa att fördela →\t").font.size = Pt(CELL_PT)
+    boxed = paragraph.add_run("\u00a0" * 10 + "1200000\u00a0")
+    boxed.font.size = Pt(CELL_PT)
+    border = OxmlElement("w:bdr")
+    for name, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "000000")):
+        border.set(qn(f"w:{name}"), value)
+    boxed._r.get_or_add_rPr().append(border)
 
 
-def numbered(texts: list[str]) -> ListFlowable:
-    item = ParagraphStyle("item", parent=BODY, spaceAfter=3)
-    return ListFlowable(
-        [ListItem(Paragraph(t, item), leftIndent=18) for t in texts],
-        bulletType="1", bulletFormat="%s.", leftIndent=18,
-        bulletFontName="LiberationSans", bulletFontSize=10.5, spaceAfter=6,
-    )
-
-
-def bullets(texts: list[str]) -> ListFlowable:
-    item = ParagraphStyle("bullet", parent=BODY, spaceAfter=2)
-    return ListFlowable(
-        [ListItem(Paragraph(t, item), leftIndent=14) for t in texts],
-        bulletType="bullet", start="\u2022", leftIndent=14,
-        bulletFontName="LiberationSans", bulletFontSize=10.5, spaceAfter=8,
-    )
-
-
-def grid_table(rows: list[tuple[str, ...]], widths: list[float], bold_rows: tuple[int, ...] = (),
-               right_cols: tuple[int, ...] = ()) -> Table:
-    table = Table([list(r) for r in rows], colWidths=widths, hAlign="LEFT")
-    style = [
-        ("FONT", (0, 0), (-1, -1), "LiberationSans", 9.5),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    style += [("FONT", (0, r), (-1, r), "LiberationSans-Bold", 9.5) for r in bold_rows]
-    style += [("ALIGN", (c, 0), (c, -1), "RIGHT") for c in right_cols]
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def to_distribute(label: str) -> Table:
-    table = Table([[label, "1200000"]], colWidths=[4.2 * cm, 3.0 * cm], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "LiberationSans", 9.5),
-        ("BOX", (1, 0), (1, 0), 0.4, colors.black),
-        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-    ]))
-    return table
-
-
-def letter_story() -> list:
+def letter():
     header = ("Parter", "Budgetomslutning (mkr)", "Andel", "Fördelning av summa")
     header_some = ("Part (Rullist)", "Budgetomslutning (mkr)", "Andel", "Fördelning av summa")
-    widths = [3.6 * cm, 4.2 * cm, 2.4 * cm, 4.0 * cm]
+    widths = [3.6, 4.6, 2.4, 4.0]  # wide enough for "Budgetomslutning (mkr)" on one line
     last = len(ALL_PARTIES) + 1
-    return [
-        Paragraph("Gemensamt dataskyddsbud", H1),
-        Paragraph(LETTER_INTRO, BODY),
-        numbered(LETTER_QUESTIONS),
-        PageBreak(),
-        Paragraph("Kostnadsfördelning för budgetomslutning i GNS", H2),
-        KeepTogether([
-            Paragraph("Om samtliga parter ska vara med och dela på kostnaden", H3),
-            grid_table([header, *ALL_PARTIES, ALL_PARTIES_SUM], widths, bold_rows=(0, last),
-                       right_cols=(1, 2, 3)),
-            Spacer(1, 6),
-            to_distribute("Summa att fördela →"),
-        ]),
-        Spacer(1, 18),
-        KeepTogether([
-            Paragraph("Om enstaka parter ska dela på en kostnad", H3),
-            grid_table([header_some, *SOME_PARTIES, SOME_PARTIES_SUM], widths, bold_rows=(0, last),
-                       right_cols=(1, 2, 3)),
-            Spacer(1, 6),
-            to_distribute("Summa att fördela →"),
-        ]),
-    ]
+    document = new_document("Gemensamt dataskyddsbud")
+    document.add_paragraph("Gemensamt dataskyddsbud", style="Heading 1")
+    document.add_paragraph(LETTER_INTRO)
+    standin.numbered_list(document, LETTER_QUESTIONS)
+    sheet = document.add_paragraph("Kostnadsfördelning för budgetomslutning i GNS", style="Heading 2")
+    sheet.paragraph_format.page_break_before = True
+    sheet.paragraph_format.space_before = Pt(0)
+    for heading, first, rows, total in (
+        ("Om samtliga parter ska vara med och dela på kostnaden", header, ALL_PARTIES, ALL_PARTIES_SUM),
+        ("Om enstaka parter ska dela på en kostnad", header_some, SOME_PARTIES, SOME_PARTIES_SUM),
+    ):
+        document.add_paragraph(heading, style="Heading 3")
+        standin.table(document, [first, *rows, total], widths, bold_rows=(last,), right_columns=(1, 2, 3),
+                      font_size=CELL_PT)
+        to_distribute(document)
+    return document
 
 
-def staff_rows_for_table(rows) -> tuple[list[tuple[str, str, str]], list]:
-    """Group-heading rows span the table and are bold; the SUMMA row is bold."""
-    data, style = [("", "Per månad", "Per år")], [("FONT", (0, 0), (-1, 0), "LiberationSans-Bold", 9.5)]
+def staff_rows(rows) -> tuple[list[tuple[str, str, str]], list[int], list[int]]:
+    """The rows as three cells each; which rows are group headings (spanning, bold) and which are bold."""
+    data, groups, bold = [], [], []
     for row in rows:
-        r = len(data)
         if len(row) == 1:
+            groups.append(len(data))
             data.append((row[0], "", ""))
-            style += [("SPAN", (0, r), (-1, r)), ("FONT", (0, r), (-1, r), "LiberationSans-Bold", 9.5),
-                      ("TOPPADDING", (0, r), (-1, r), 8)]
         else:
-            data.append(row)
             if row[0] == "SUMMA":
-                style.append(("FONT", (0, r), (-1, r), "LiberationSans-Bold", 9.5))
-    return data, style
+                bold.append(len(data))
+            data.append(row)
+    return data, groups, bold
 
 
-def staff_table(rows, with_header: bool = True) -> Table:
-    data, extra = staff_rows_for_table(rows)
-    if not with_header:
-        data, extra = data[1:], [(cmd, (a[0], a[1] - 1), (b[0], b[1] - 1), *rest)
-                                 for cmd, a, b, *rest in extra if a[1] > 0]
-    table = Table(data, colWidths=[8.4 * cm, 3.4 * cm, 3.4 * cm], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "LiberationSans", 9.5),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        *extra,
-    ]))
-    return table
+def staff_table(document, rows, header: tuple[str, str, str]) -> None:
+    """A sheet with a header row, group headings spanning the row, and a thin line under every row."""
+    data, groups, bold = staff_rows(rows)
+    table = standin.table(document, [header, *data], [8.4, 3.4, 3.4], style=None, font_size=CELL_PT,
+                          right_columns=(1, 2), bold_rows=tuple(r + 1 for r in groups + bold))
+    for row in table.rows:
+        for cell in row.cells:
+            standin.cell_borders(cell, bottom="single")
+    for r in groups:
+        cells = table.rows[r + 1].cells
+        cells[0].merge(cells[-1])
+        cells[0].paragraphs[0].paragraph_format.space_before = Pt(6)
 
 
-def staff_cost_story() -> list:
-    return [
-        Paragraph("Personalkostnad exklusive aktiviteter", H1),
-        Paragraph("Datum 2018-10-10", BODY),
-        bullets(["Endast vita fält kan fyllas i", "Gula fält är beräknade fält som innehåller formler"]),
-        staff_table(STAFF_ROWS),
-        Spacer(1, 18),
-        KeepTogether([staff_table(INITIAL_ROWS, with_header=False)]),
-    ]
+def staff_cost():
+    document = new_document("Personalkostnad exklusive aktiviteter")
+    document.add_paragraph("Personalkostnad exklusive aktiviteter", style="Heading 1")
+    document.add_paragraph("Datum 2018-10-10")
+    standin.bullet_list(document, ["Endast vita fält kan fyllas i",
+                                   "Gula fält är beräknade fält som innehåller formler"])
+    staff_table(document, STAFF_ROWS, ("", "Per månad", "Per år"))
+    document.add_paragraph()
+    staff_table(document, INITIAL_ROWS[1:], INITIAL_ROWS[0])
+    return document
 
 
-def build(story: list, title: str, target: Path) -> None:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf, pagesize=A4,
-        leftMargin=2.5 * cm, rightMargin=2.0 * cm, topMargin=2.0 * cm,
-        bottomMargin=(STAMP_STRIP_CM + 0.8) * cm,
-        title=title, author=AUTHOR, subject="GNS/11/2018 Gemensamt dataskyddsbud",
-        creator="scripts/make_2018_attachments.py", lang="sv-SE", invariant=1,
-        initialFontName="LiberationSans", initialFontSize=10.5,
-    )
-    doc.build(story)
-    target.write_bytes(buf.getvalue())
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", type=Path, default=ITEM)
-    args = parser.parse_args()
-    register_fonts()
+    args = parser.parse_args(argv)
+    missing = standin.missing_font_message()
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     args.outdir.mkdir(parents=True, exist_ok=True)
-    build(letter_story(), "Gemensamt dataskyddsbud", args.outdir / LETTER)
-    build(staff_cost_story(), "Personalkostnad exklusive aktiviteter", args.outdir / STAFF_COST)
+    try:
+        standin.write_tagged_pdf({args.outdir / LETTER: (letter(), DATED),
+                                  args.outdir / STAFF_COST: (staff_cost(), DATED)}, creator=CREATOR)
+    except standin.FAILURES as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
     for name in (LETTER, STAFF_COST):
         print(args.outdir / name)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

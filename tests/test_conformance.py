@@ -214,7 +214,7 @@ def test_every_printed_email_address_is_a_mailto_link(outputs):
     assert printed <= mailto_targets(kallelse), printed - mailto_targets(kallelse)
 
 
-def test_empty_table_cells_hold_no_empty_paragraphs(minutes):
+def test_vote_table_has_column_heads_and_no_empty_paragraphs(minutes):
     """The vote table's empty cells: the TD stays (the grid and its header associations), the empty P goes."""
     with pikepdf.open(minutes / "protokoll.pdf") as pdf:
         elements = list(structure_elements(pdf.Root.StructTreeRoot))
@@ -222,6 +222,9 @@ def test_empty_table_cells_hold_no_empty_paragraphs(minutes):
         assert "/Table" in kinds and "/TH" in kinds
         empty = [str(e.S) for e in elements if not e.get("/K") and "/Alt" not in e and "/ActualText" not in e]
         assert empty and set(empty) <= {"/TD"}, set(empty)
+        for header in (e for e in elements if e.S == "/TH"):  # the vote table's Ja/Nej/Avstår heads their columns
+            attributes = header.A if isinstance(header.A, pikepdf.Array) else [header.A]
+            assert any(a.get("/O") == "/Table" and a.get("/Scope") == "/Column" for a in attributes)
         rows = [e for e in elements if e.S == "/TR"]
         assert len({len([k for k in e.K if isinstance(k, pikepdf.Dictionary)]) for e in rows}) == 1  # full grid
 

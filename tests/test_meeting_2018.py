@@ -263,3 +263,21 @@ def test_2020_still_builds_with_the_2020_roster(demo_build):
     for name in ("Bengt Bergqvist", "Mikael Ferm", "Pontus Nissblad"):
         assert name not in whole
     assert "Anders Byström" in whole and "Regional utvecklingsdirektör" in whole
+
+
+@pytest.mark.libreoffice
+def test_no_2018_output_has_an_accessibility_error_and_every_note_has_an_id(packet_dir, minutes_dir):
+    """The 2018 meeting has footnotes (Markdown [^1]): PDF/UA-1 wants an /ID on each Note element."""
+    import pikepdf
+
+    from meetingdocs.pdf.structure import structure_elements
+    from test_conformance import assert_accessible, outloud
+
+    outputs = [packet_dir / "kallelse.pdf", *sorted(minutes_dir.glob("*.pdf")), *sorted((minutes_dir / "utdrag").glob("*.pdf"))]
+    assert_accessible(outloud(outputs))
+    with pikepdf.open(packet_dir / "kallelse.pdf") as pdf:
+        tree = pdf.Root.StructTreeRoot
+        notes = [e for e in structure_elements(tree) if e.S == "/Note"]
+        ids = {str(e.ID) for e in notes}
+        assert notes and len(ids) == len(notes)
+        assert ids <= {str(key) for key in pikepdf.NameTree(tree.IDTree).keys()}

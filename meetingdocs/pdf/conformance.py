@@ -36,7 +36,7 @@ from pikepdf.models.metadata import decode_pdf_date
 from . import sanitize
 from .received import is_tagged, unembedded_fonts
 from .stamp import pages_text
-from .structure import HIDING_FLAGS, PRINT_FLAG, drop_empty_elements, make_links_accessible
+from .structure import HIDING_FLAGS, PRINT_FLAG, drop_empty_elements, identify_notes, make_links_accessible
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def prepare(pdf: pikepdf.Pdf) -> None:
         pdf.docinfo[Name.Producer] = String(f"{CREATOR_TOOL} med pikepdf {pikepdf.__version__}")
     make_links_accessible(pdf)
     drop_empty_elements(pdf)
+    identify_notes(pdf)
 
 
 def _srgb_intent(pdf: pikepdf.Pdf) -> Dictionary:

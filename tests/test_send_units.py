@@ -148,6 +148,22 @@ def test_committee_template_override_and_template_errors(work, tmp_path):
 # ------------------------------------------------------------------ roster
 
 
+def test_extra_recipients_of_a_kallelse_with_secrets_are_named_in_a_warning(work, caplog):
+    work.edit("2020-12-11/mote.yaml", "föredragningslista:",
+              "extra mottagare:\n  - namn: Lokaltidningen\n    e-post: red@example.org\nföredragningslista:")
+    with caplog.at_level(logging.WARNING):
+        plan_for(work, smtp_env(25))
+    assert not [r for r in caplog.records if "sekretess" in r.getMessage()]  # nothing is marked secret yet
+
+    work.edit("2020-12-11/budget-2021.md", "dnr: GNS/8/2020", "dnr: GNS/8/2020\nsekretess: OSL 19 kap. 1 §")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        plan = plan_for(work, smtp_env(25))
+    warning, = [r.getMessage() for r in caplog.records if "sekretess" in r.getMessage()]
+    assert "Lokaltidningen" in warning and "mote.yaml" in warning and "publik/kallelse.pdf" in warning
+    assert "red@example.org" in [m.recipient.address for m in plan.messages]  # a warning, the secretary decides
+
+
 def test_roster_dedupes_and_includes_extra_recipients(work, caplog):
     work.edit("2020-12-11/mote.yaml", "föredragningslista:",
               "extra mottagare:\n  - namn: Revisorerna\n    e-post: revisorerna@example.org\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote
 
+from .. import secrecy
 from ..buildkit import publish, signals_held
 from ..errors import Problem, display_path
 from ..model import Meeting
@@ -145,6 +146,17 @@ class SendPlan:
         return [m for m in self.messages if m.status == NEW or (again and m.status == CHANGED)]
 
 
+def _warn_if_secrets_go_to_extra_recipients(meeting: Meeting) -> None:
+    """The members' kallelse holds what is marked secret; the extra mottagare get it too: say so by name."""
+    if not meeting.extra_recipients or not secrecy.has_markings(meeting):
+        return
+    names = ", ".join(person.name for person in meeting.extra_recipients)
+    log.warning("Kallelsen innehåller uppgifter som är markerade som sekretess, och den skickas också till "
+                "'extra mottagare' i %s: %s. Kontrollera att de får ta del av uppgifterna; annars ta bort dem "
+                "under 'extra mottagare' och ge dem den offentliga kallelsen (publik/kallelse.pdf) i stället.",
+                MEETING_FILE, names)
+
+
 # ================================================================ prepare
 
 
@@ -183,6 +195,7 @@ def prepare(sources: Path, date: str, what: str, out_root: Path, *, env: Mapping
         raise SendSourceError(problems)
     if what == "kallelse":
         _warn_if_sources_newer(meeting, packet_folder / PACKET_FILES["kallelse"])
+        _warn_if_secrets_go_to_extra_recipients(meeting)
 
     plan = SendPlan(meeting, what, packet_folder, settings, sender, reply_to, [], without_email,
                     adjusted=dispatch.adjusted if dispatch is not None else True, immediate_only=early)

@@ -19,9 +19,11 @@ tables get a smaller font, a landscape page or are split into parts (see
 :mod:`markdown_tables`). What cannot be rendered is reported at load time
 by :func:`check_markdown`.
 
-Lists are written with literal markers ("•", "–", "1.", ...) instead of
-Word numbering definitions, so the output does not depend on the numbering
-part of the target template.
+Lists are Word lists: each item's first paragraph is numbered from
+definitions this module adds to the document (see :mod:`markdown_lists`),
+so that the tagged PDF has L > LI where a drawn "•" was a plain paragraph.
+Further paragraphs of an item follow in the item's paragraph after a line
+break (they look the same, and the item stays one LI).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from .docx_support import (
 from .errors import display_path
 from .markdown_check import MarkdownIssue, check_markdown
 from .markdown_images import ImageProblem, resolve_image
+from .markdown_lists import LIST_INDENT, ListLevel, WordList
 from .markdown_tables import WIDE_MARGIN, TableLayout, column_widths, plan_table
 from .markdown_tree import (
     FOOTNOTE_BACKREF_CLASS,
@@ -102,7 +105,6 @@ log = logging.getLogger(__name__)
 
 CODE_FONT = "Liberation Mono"
 CODE_BLOCK_SIZE = Pt(9)
-LIST_INDENT = Cm(0.63)
 QUOTE_INDENT = Cm(1)
 HYPERLINK_STYLE = "Hyperlink"
 HYPERLINK_COLOR = RGBColor(0x05, 0x63, 0xC1)
@@ -122,8 +124,6 @@ BOOKMARK_PREFIX = "_Md"
 # one space. Only ASCII whitespace: no-break and thin spaces are kept.
 _SOFT_BREAK_RE = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
 _ASCII_WS = " \t\r\n"
-
-_BULLETS = ("•", "–")  # level 1, 2, then alternating
 
 _BLOCK_TAGS = frozenset(
     {
@@ -399,9 +399,11 @@ def _trim_line(line: list[_InlineItem]) -> None:
 # --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _ListItemState:
-    marker: Optional[str]
+    level: ListLevel
+    numbered: bool = False  # its first paragraph (the one with the label) is written
+    text: Optional[Paragraph] = None  # its last paragraph of text, where a further paragraph may go on
 
 
 @dataclass(frozen=True)
@@ -567,7 +569,7 @@ class _Renderer:
     def _insert(self, element) -> None:
         self.anchor._p.addprevious(element)
 
-    def _new_paragraph(self, ctx: _Ctx, style: Optional[str] = None, *, use_marker: bool = True) -> Paragraph:
+    def _new_paragraph(self, ctx: _Ctx, style: Optional[str] = None) -> Paragraph:
         style = style or self.body_style
         p = OxmlElement("w:p")
         self._insert(p)
@@ -582,16 +584,31 @@ class _Renderer:
         if ctx.indent:
             fmt.left_indent = Emu(ctx.indent)
         item = ctx.item
-        if use_marker and item is not None and item.marker is not None:
-            marker, item.marker = item.marker, None
+        if item is not None and not item.numbered:
+            item.numbered = True
+            item.level.number(p)
             fmt.first_line_indent = -LIST_INDENT
             fmt.tab_stops.add_tab_stop(Emu(ctx.indent), WD_TAB_ALIGNMENT.LEFT)
-            self._add_run(paragraph, p, marker + "\t", _Fmt(), italic=ctx.italic)
+            if ctx.italic:
+                _italic_label(p)
         return paragraph
 
+    def _text_paragraph(self, ctx: _Ctx, items: list[_InlineItem]) -> None:
+        """A paragraph of text; a list item's further paragraph goes on in the item's paragraph after a
+        line break (as long as nothing stands between them), so that the item stays one list item."""
+        item = ctx.item
+        if item is not None and item.text is not None and self.anchor._p.getprevious() is item.text._p:
+            paragraph, items = item.text, [_Break(), *items]
+        else:
+            paragraph = self._new_paragraph(ctx)
+        if item is not None:
+            item.text = paragraph
+        self._emit_inline(paragraph, items, italic=ctx.italic, indent=ctx.indent)
+
     def _flush_marker(self, ctx: _Ctx) -> None:
-        """Emit a paragraph holding only the list marker if still pending."""
-        if ctx.item is not None and ctx.item.marker is not None:
+        """Number an empty paragraph if the list item has no paragraph yet (its content is a table, a
+        quote, a list, ... or nothing)."""
+        if ctx.item is not None and not ctx.item.numbered:
             self._new_paragraph(ctx)
 
     def _add_run(self, paragraph: Paragraph, container, text: str, fmt: _Fmt, *,
@@ -751,8 +768,7 @@ class _Renderer:
             if pending:
                 items = self._inline_items(pending)
                 if items:
-                    paragraph = self._new_paragraph(ctx)
-                    self._emit_inline(paragraph, items, italic=ctx.italic, indent=ctx.indent)
+                    self._text_paragraph(ctx, items)
                 pending.clear()
 
         for node in nodes:
@@ -767,8 +783,7 @@ class _Renderer:
         tag = node.tag
         heading = HEADING_RE.match(tag)
         if tag == "p":
-            paragraph = self._new_paragraph(ctx)
-            self._emit_inline(paragraph, self._inline_items(node.children), italic=ctx.italic, indent=ctx.indent)
+            self._text_paragraph(ctx, self._inline_items(node.children))
         elif heading:
             self._render_heading(node, int(heading.group(1)), ctx)
         elif tag in ("ul", "ol"):
@@ -815,9 +830,8 @@ class _Renderer:
             add_bookmarks(paragraph, [n for n in (self.context.claim(k) for k in keys) if n])
 
     def _render_list(self, node: Node, ctx: _Ctx) -> None:
-        ordered = node.tag == "ol"
-        number = _parse_int(node.attrs.get("start"), 1)
         depth = ctx.list_depth + 1
+        level = self._list_level(node, ctx, depth)
         top_level = ctx.list_depth == 0
         if top_level:
             self._list_paragraphs = []
@@ -829,13 +843,7 @@ class _Renderer:
                     continue
             elif child.tag != "li":
                 child = _wrap("li", child)
-            if ordered:
-                number = _parse_int(child.attrs.get("value"), number)
-                marker = f"{number}."
-                number += 1
-            else:
-                marker = _BULLETS[(depth - 1) % len(_BULLETS)]
-            item = _ListItemState(marker)
+            item = _ListItemState(level)
             item_ctx = _Ctx(
                 indent=ctx.indent + int(LIST_INDENT),
                 italic=ctx.italic,
@@ -852,6 +860,14 @@ class _Renderer:
             if spacing is not None and not spacing.attrib:
                 last._p.pPr.remove(spacing)
             self._list_paragraphs = []
+
+    def _list_level(self, node: Node, ctx: _Ctx, depth: int) -> ListLevel:
+        """The numbering level of the list ``node``: a sublist is a level of its item's list if it can be."""
+        ordered = node.tag == "ol"
+        start = max(_parse_int(node.attrs.get("start"), 1), 0) if ordered else 1
+        parent = ctx.item
+        level = parent.level.sublist(depth, ordered, start, parent) if parent is not None else None
+        return level or WordList.new(self.document.part, depth).level(depth, ordered, start)
 
     def _render_code_block(self, node: Node, ctx: _Ctx) -> None:
         code = node.text_content()
@@ -996,6 +1012,13 @@ def _without_backrefs(node: Node) -> Node:
             continue
         result.children.append(_without_backrefs(child) if isinstance(child, Node) else child)
     return result
+
+
+def _italic_label(p) -> None:
+    """An italic label, as the quoted text around it: the label takes the paragraph mark's formatting."""
+    rPr = OxmlElement("w:rPr")
+    rPr.append(OxmlElement("w:i"))
+    p.get_or_add_pPr().insert_element_before(rPr, "w:sectPr", "w:pPrChange")
 
 
 def _wrap(tag: str, child: Union[Node, str]) -> Node:

@@ -88,6 +88,53 @@ def twips(length) -> int:
     return round(length.twips) if length is not None else 0
 
 
+def num_pr(paragraph: Paragraph) -> tuple[int, int] | None:
+    """(numId, ilvl) of a numbered paragraph, else None."""
+    pPr = paragraph._p.pPr
+    if pPr is None or pPr.numPr is None:
+        return None
+    return pPr.numPr.numId.val, pPr.numPr.ilvl.val
+
+
+def level_definition(document, num_id: int, ilvl: int):
+    """The w:lvl that numbering instance ``num_id`` uses at level ``ilvl``."""
+    numbering = document.part.numbering_part.element
+    num = numbering.num_having_numId(num_id)
+    abstract_id = num.abstractNumId.val
+    abstract = next(a for a in numbering.iterchildren(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == str(abstract_id))
+    return next(lvl for lvl in abstract.iterchildren(qn("w:lvl")) if lvl.get(qn("w:ilvl")) == str(ilvl))
+
+
+def _val(element, tag: str) -> str:
+    return element.find(qn(tag)).get(qn("w:val"))
+
+
+def drawn(document) -> list[str]:
+    """Each paragraph's text with the label Word draws before it ("•\tett", "3.\ttre"): the numbering
+    definitions read as Word reads them (a counter per instance and level, which starts at w:start and
+    begins anew under every item of a level above)."""
+    counters: dict[int, dict[int, int]] = {}
+    result = []
+    for paragraph in document.paragraphs:
+        numbered = num_pr(paragraph)
+        if numbered is None:
+            result.append(paragraph.text)
+            continue
+        num_id, ilvl = numbered
+        levels = counters.setdefault(num_id, {})
+        lvl = level_definition(document, num_id, ilvl)
+        levels[ilvl] = levels[ilvl] + 1 if ilvl in levels else int(_val(lvl, "w:start"))
+        for deeper in [k for k in levels if k > ilvl]:
+            del levels[deeper]
+        label = _val(lvl, "w:lvlText")
+        if _val(lvl, "w:numFmt") == "decimal":
+            for level, count in levels.items():
+                label = label.replace(f"%{level + 1}", str(count))
+        result.append(f"{label}\t{paragraph.text}")
+    return result
+
+
 # --------------------------------------------------------------------------
 # Headings and paragraphs
 # --------------------------------------------------------------------------
@@ -189,7 +236,7 @@ def test_control_characters_are_dropped(tmp_path):
 def test_swedish_text_round_trip(tmp_path):
     md = "Åsa, Örjan och Ärla: ”citat” – § 3 – ’enkel’ – 2\u00a0151\u202fkr – €"
     doc = render(tmp_path, f"# Å Ä Ö\n\n{md}\n\n- åäö ÅÄÖ")
-    assert texts(doc) == ["Å Ä Ö", md, "•\tåäö ÅÄÖ"]
+    assert drawn(doc) == ["Å Ä Ö", md, "•\tåäö ÅÄÖ"]
 
 
 # --------------------------------------------------------------------------
@@ -197,10 +244,12 @@ def test_swedish_text_round_trip(tmp_path):
 # --------------------------------------------------------------------------
 
 
-def test_bullet_list_markers_and_formatting(tmp_path):
+def test_bullet_list_is_a_word_list_with_the_look_of_before(tmp_path):
     doc = render(tmp_path, "- ett\n- två\n- tre\n\nEfter")
     ps = paragraphs(doc)
-    assert [p.text for p in ps] == ["•\tett", "•\ttvå", "•\ttre", "Efter"]
+    assert [p.text for p in ps] == ["ett", "två", "tre", "Efter"]  # the label is not text
+    assert drawn(doc) == ["•\tett", "•\ttvå", "•\ttre", "Efter"]
+    assert len({num_pr(p) for p in ps[:3]}) == 1 and num_pr(ps[3]) is None
     for p in ps[:3]:
         fmt = p.paragraph_format
         assert p.style.name == "Normal"
@@ -209,22 +258,64 @@ def test_bullet_list_markers_and_formatting(tmp_path):
         assert [twips(t.position) for t in fmt.tab_stops] == [twips(Cm(0.63))]
     assert ps[0].paragraph_format.space_after == Pt(0)
     assert ps[1].paragraph_format.space_after == Pt(0)
-    # No numbering definitions are used.
-    assert not doc.element.body.findall(".//" + qn("w:numPr"))
+    assert ps[2].paragraph_format.space_after is None  # the list's last paragraph: normal spacing
+    level = level_definition(doc, *num_pr(ps[0]))
+    assert _val(level, "w:numFmt") == "bullet"
+    ind = level.find(qn("w:pPr")).find(qn("w:ind"))
+    assert ind.get(qn("w:left")) == ind.get(qn("w:hanging")) == str(twips(Cm(0.63)))
+    assert level.find(qn("w:rPr")) is None  # the label in the paragraph's font
 
 
-def test_numbered_list_and_start_attribute(tmp_path):
-    doc = render(tmp_path, "1. ett\n2. två\n\nText\n\n3. tre\n4. fyra\n5. fem")
-    assert texts(doc) == ["1.\tett", "2.\ttvå", "Text", "3.\ttre", "4.\tfyra", "5.\tfem"]
+def test_numbered_lists_start_where_the_markdown_says_and_each_list_restarts(tmp_path):
+    doc = render(tmp_path, "1. ett\n2. två\n\nText\n\n3. tre\n4. fyra\n5. fem\n\nText\n\n1. ett igen\n2. två igen")
+    assert drawn(doc) == ["1.\tett", "2.\ttvå", "Text", "3.\ttre", "4.\tfyra", "5.\tfem", "Text",
+                          "1.\tett igen", "2.\ttvå igen"]
+    numbered = [num_pr(p) for p in paragraphs(doc)]
+    assert len({n[0] for n in numbered if n}) == 3, "a numbering instance per list"
+    abstracts = {doc.part.numbering_part.element.num_having_numId(n[0]).abstractNumId.val for n in numbered if n}
+    assert len(abstracts) == 3, "instances that share an abstract numbering would count on in Word"
+
+
+def test_lists_after_each_other_restart_and_a_bullet_list_between_does_not_count(tmp_path):
+    doc = render(tmp_path, "1. a\n2. b\n\n- punkt\n\n1. c\n\n---\n\n- x\n- y")
+    assert drawn(doc) == ["1.\ta", "2.\tb", "•\tpunkt", "1.\tc", "", "•\tx", "•\ty"]
+
+
+def test_numbering_part_is_made_when_the_template_has_none(tmp_path):
+    document = docx.Document()
+    part = document.part
+    for r_id, rel in list(part.rels.items()):
+        if rel.reltype == RT.NUMBERING:
+            part.drop_rel(r_id)
+    anchor = document.add_paragraph("{{ANCHOR}}")
+    insert_markdown(anchor, "1. ett\n2. två")
+    remove_paragraph(anchor)
+    doc = roundtrip(document, tmp_path)
+    assert drawn(doc) == ["1.\tett", "2.\ttvå"]
+    assert str(doc.part.numbering_part.partname) == "/word/numbering.xml"
+
+
+def test_numbering_ids_follow_those_of_the_template(tmp_path):
+    doc = render(tmp_path, "- a")
+    numbering = doc.part.numbering_part.element
+    ids = [int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))]
+    abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.iterchildren(qn("w:abstractNum"))]
+    assert len(ids) == len(set(ids)) and len(abstract_ids) == len(set(abstract_ids))
+    assert num_pr(paragraphs(doc)[0])[0] == max(ids)
+    # schema order: every abstract numbering before the first instance
+    tags = [c.tag for c in numbering]
+    assert tags.index(qn("w:num")) > max(i for i, t in enumerate(tags) if t == qn("w:abstractNum"))
 
 
 def test_nested_lists_increase_indentation(tmp_path):
     md = "- nivå 1\n    - nivå 2\n        - nivå 3\n            1. num 4\n            2. num 4b\n- åter 1"
     doc = render(tmp_path, md)
     ps = paragraphs(doc)
-    assert [p.text for p in ps] == [
+    assert drawn(doc) == [
         "•\tnivå 1", "–\tnivå 2", "•\tnivå 3", "1.\tnum 4", "2.\tnum 4b", "•\tåter 1",
     ]
+    # One list: the sublists are its deeper levels (LibreOffice nests their L in the item above).
+    assert [num_pr(p) for p in ps] == [(ps[0]._p.pPr.numPr.numId.val, level) for level in (0, 1, 2, 3, 3, 0)]
     indents = [twips(p.paragraph_format.left_indent) for p in ps]
     assert indents == [twips(Cm(0.63 * n)) for n in (1, 2, 3, 4, 4, 1)]
     assert indents[0] < indents[1] < indents[2] < indents[3]
@@ -234,14 +325,65 @@ def test_nested_lists_increase_indentation(tmp_path):
 
 
 def test_loose_list_with_several_paragraphs(tmp_path):
-    md = "- första\n\n- andra\n\n    fortsättning av andra\n\n- tredje\n"
+    """An item's further paragraph goes on after a line break in the item's paragraph: it looks the same
+    (list paragraphs have no space between them) and stays in the item (a paragraph between items would
+    end the list in the PDF)."""
+    md = "- första\n\n- andra\n\n    fortsättning av andra\n\n    och mer\n\n- tredje\n"
     doc = render(tmp_path, md)
     ps = paragraphs(doc)
-    assert [p.text for p in ps] == ["•\tförsta", "•\tandra", "fortsättning av andra", "•\ttredje"]
-    cont = ps[2].paragraph_format
-    assert twips(cont.left_indent) == twips(Cm(0.63))
-    assert not cont.first_line_indent
-    assert all(p.text.strip() for p in ps)
+    assert drawn(doc) == ["•\tförsta", "•\tandra\nfortsättning av andra\noch mer", "•\ttredje"]
+    assert len(ps[1]._p.findall(".//" + qn("w:br"))) == 2
+    assert all(p.paragraph_format.space_after == Pt(0) for p in ps[:2])
+
+
+def test_item_paragraph_after_a_sublist_stays_a_paragraph_of_its_own(tmp_path):
+    md = "- a\n\n    - b\n\n    mer om a\n\n- c\n"
+    doc = render(tmp_path, md)
+    ps = paragraphs(doc)
+    assert drawn(doc) == ["•\ta", "–\tb", "mer om a", "•\tc"]
+    assert twips(ps[2].paragraph_format.left_indent) == twips(Cm(0.63)) and not ps[2].paragraph_format.first_line_indent
+
+
+def test_a_paragraph_never_goes_on_in_a_heading_or_a_code_block(tmp_path):
+    doc = render(tmp_path, "- ### Rubrik i punkt\n\n    text under\n\n        kod\n\n    mer\n\n    ännu mer")
+    ps = paragraphs(doc)
+    assert drawn(doc) == ["•\tRubrik i punkt", "text under", "kod", "mer\nännu mer"]
+    assert ps[0].style.name == "Heading 3"
+
+
+def test_an_item_that_starts_with_a_sublist_or_is_empty_gets_a_label_alone(tmp_path):
+    doc = render(tmp_path, "1. \n2. - inre\n3. tre")
+    assert drawn(doc) == ["1.\t", "2.\t", "–\tinre", "3.\ttre"]
+
+
+def test_sublists_that_one_numbering_cannot_say_get_their_own(tmp_path):
+    """Numbered under one item, bullets at the same depth under the next; a numbered sublist that starts
+    at 5; a second numbered sublist under the same item: each right, with a numbering of its own."""
+    md = ("- a\n    1. a1\n    2. a2\n- b\n    - b1\n- c\n    5. c5\n- d\n    1. d1\n\n    text\n\n"
+          "    1. d1 igen\n\n- e\n    1. e1")
+    doc = render(tmp_path, md)
+    assert drawn(doc) == ["•\ta", "1.\ta1", "2.\ta2", "•\tb", "–\tb1", "•\tc", "5.\tc5", "•\td", "1.\td1",
+                          "text", "1.\td1 igen", "•\te", "1.\te1"]
+    ids = [num_pr(p) for p in paragraphs(doc)]
+    main = ids[0][0]
+    assert ids[1] == ids[2] == ids[8] == ids[12] == (main, 1), "under a new item a level begins anew"
+    assert len({ids[4][0], ids[6][0], ids[10][0], main}) == 4
+    assert ids[4][1] == ids[6][1] == ids[10][1] == 0
+
+
+def test_a_list_in_a_quote_and_deeper_than_word_levels(tmp_path):
+    md = "> - citerad\n>     1. inre\n\n" + "".join("    " * n + f"- {n + 1}\n" for n in range(11))
+    doc = render(tmp_path, md)
+    ps = paragraphs(doc)
+    assert drawn(doc)[:2] == ["•\tciterad", "1.\tinre"]
+    assert twips(ps[0].paragraph_format.left_indent) == twips(Emu(Cm(1) + Cm(0.63)))
+    for quoted in ps[:2]:  # an italic label, like the quote around it: the paragraph mark is italic
+        assert quoted._p.pPr.find(qn("w:rPr")).find(qn("w:i")) is not None
+    assert ps[2]._p.pPr.find(qn("w:rPr")) is None
+    assert [d.split("\t")[0] for d in drawn(doc)[2:]] == ["•", "–"] * 5 + ["•"]
+    deep = [num_pr(p) for p in ps[2:]]
+    assert [level for _, level in deep] == list(range(9)) + [0, 1], "a tenth level starts a numbering of its own"
+    assert [twips(p.paragraph_format.left_indent) for p in ps[2:]] == [twips(Cm(0.63 * n)) for n in range(1, 12)]
 
 
 # --------------------------------------------------------------------------
@@ -425,7 +567,7 @@ def test_order_relative_to_surrounding_paragraphs(tmp_path):
         for b in blocks(doc)
     ]
     assert seq == [
-        ("P", "Före"), ("P", "Rubrik"), ("P", "Stycke"), ("T", "a"), ("P", "•\tpunkt"), ("P", "Efter"),
+        ("P", "Före"), ("P", "Rubrik"), ("P", "Stycke"), ("T", "a"), ("P", "punkt"), ("P", "Efter"),
     ]
     assert "{{ANCHOR}}" not in full_text(doc)
 
@@ -443,8 +585,9 @@ def test_insert_inside_table_cell(tmp_path):
     doc = roundtrip(document, tmp_path)
     cell = doc.tables[0].cell(0, 1)
     assert [p.text for p in cell.paragraphs] == [
-        "cell före", "Beslut", "Nämnden beslutar", "•\tatt godkänna", "cell efter",
+        "cell före", "Beslut", "Nämnden beslutar", "att godkänna", "cell efter",
     ]
+    assert num_pr(cell.paragraphs[3]) is not None
     assert cell.paragraphs[1].style.name == "Heading 3"
     assert len(cell.tables) == 1
     inner = cell.tables[0]

@@ -1,15 +1,19 @@
 """What LibreOffice tags from our documents, read back from the structure tree of the published PDFs.
 
-One command-line protokoll build of the demo; the protokoll, an utdrag and the anslagsbevis are read with
-pikepdf (the structure tree) and pypdf (the text of each marked-content sequence, tagged or artifact):
-one H1 per document and no skipped heading level, no layout grid tagged as a table, the vote table with
-header cells, no empty paragraphs, and the identification of the document (organisation, kind, date) as
-tagged text on page 1, not only in the page header (an artifact).
+One command-line protokoll build of the demo, one item's Ärendebeskrivning given lists of every kind; the
+protokoll, an utdrag and the anslagsbevis are read with pikepdf (the structure tree) and pypdf (the text
+of each marked-content sequence, tagged or artifact): one H1 per document and no skipped heading level, no
+layout grid tagged as a table, the vote table with header cells, no empty paragraphs, the identification
+of the document (organisation, kind, date) as tagged text on page 1, not only in the page header (an
+artifact), and Markdown lists as L > LI > (Lbl, LBody), nested where the Markdown nests them. The
+kallelse of the shared demo build (``demo_build``) has its Beslutsunderlag as a list.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +24,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from conftest import DEMO, REPO, run_build
+from meetingdocs.pdf.lists import label_list_items
 
 ORGANISATION = "Region Jämtland Härjedalen"
 HEADING = re.compile(r"H([1-6])")
@@ -30,6 +35,7 @@ class Element:
     type: str  # the standard type, through the role map
     mcids: list[tuple[int, int]]  # (page index, MCID) of the element's own content
     kids: list["Element"] = field(default_factory=list)
+    title: str = ""  # /T: a merged packet's parts are titled
 
     def walk(self):
         yield self
@@ -49,7 +55,7 @@ def structure(pdf: Path) -> Element:
 def _element(node, kind: str, page, roles: dict, pages: dict) -> Element:
     if "/Pg" in node:
         page = pages.get(node.Pg.objgen, page)
-    element = Element(kind, [])
+    element = Element(kind, [], title=str(node.get("/T", "")))
     kids = node.get("/K")
     for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
         if isinstance(kid, int):
@@ -71,6 +77,7 @@ def _standard(kind: str, roles: dict) -> str:
     return kind.lstrip("/")
 
 
+@functools.lru_cache(maxsize=None)
 def marked_text(pdf: Path, page: int) -> tuple[dict[int, str], str]:
     """The text of each MCID of ``page`` (0-based), and the text inside /Artifact sequences."""
     stack: list[object] = []
@@ -109,10 +116,43 @@ def headings(tree: Element) -> list[tuple[int, Element]]:
     return [(int(m.group(1)), e) for e in tree.walk() if (m := HEADING.fullmatch(e.type))]
 
 
+# Markdown lists of every kind, added to § 33's Ärendebeskrivning (the protokoll's Sammanfattning).
+LISTS = """
+Punktlista:
+
+- Första punkten
+- Andra punkten
+
+Nästlad lista:
+
+- Nivå ett
+    - Nivå två
+        1. Nivå tre
+- Åter nivå ett
+
+Från steg 3:
+
+3. Tredje steget
+4. Fjärde steget
+
+Därefter en ny lista:
+
+1. Första igen
+2. Andra igen
+
+"""
+LISTS_CASE = "sammantradestider-2021.md"
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
+    sources = tmp_path_factory.mktemp("tagging-sources") / "sources"
+    shutil.copytree(REPO / "sources", sources)
+    case = sources / DEMO / LISTS_CASE
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("## Förslag till beslut", LISTS + "## Förslag till beslut", 1), encoding="utf-8")
     out = tmp_path_factory.mktemp("tagging")
-    result = run_build("protokoll", DEMO, sources=REPO / "sources", out=out)
+    result = run_build("protokoll", DEMO, sources=sources, out=out)
     assert result.returncode == 0, result.stderr
     return out / DEMO
 
@@ -193,3 +233,183 @@ def test_templates_lay_out_without_tables_and_empty_paragraphs(template):
     empty = [p for p in body.iterchildren(qn("w:p")) if not "".join(p.itertext()).strip()
              and p.find(".//" + qn("w:sectPr")) is None]
     assert not empty, f"{template}: {len(empty)} tomma stycken"
+
+
+# ------------------------------------------------------------------ lists
+
+
+def list_items(pdf: Path, element: Element) -> list:
+    """An L read back: per LI, (its label, its body's text, its sublists read back the same way).
+    Asserts the shape L > LI > (Lbl, LBody) on the way."""
+    assert element.type == "L"
+    items = []
+    for item in element.kids:
+        assert item.type == "LI" and [k.type for k in item.kids] == ["Lbl", "LBody"], [k.type for k in item.kids]
+        label, body = item.kids
+        sublists = [list_items(pdf, k) for k in body.kids if k.type == "L"]
+        text = " ".join(own_text(pdf, e) for k in body.kids if k.type != "L" for e in k.walk())
+        items.append((own_text(pdf, label), " ".join(text.split()), sublists))
+    return items
+
+
+def top_lists(tree: Element) -> list[Element]:
+    """The L elements that stand in no other L, in reading order."""
+    found = []
+
+    def visit(element: Element) -> None:
+        for kid in element.kids:
+            if kid.type == "L":
+                found.append(kid)
+            else:
+                visit(kid)
+
+    visit(tree)
+    return found
+
+
+@pytest.fixture(scope="module")
+def protokoll_lists(built) -> list:
+    pdf = built / "protokoll.pdf"
+    return [list_items(pdf, element) for element in top_lists(structure(pdf))]
+
+
+@pytest.mark.libreoffice
+def test_a_bullet_list_is_a_list_with_labels(protokoll_lists):
+    assert [("•", "Första punkten", []), ("•", "Andra punkten", [])] in protokoll_lists
+
+
+@pytest.mark.libreoffice
+def test_a_nested_list_sits_in_the_item_above_it(protokoll_lists):
+    nested = [("•", "Nivå ett", [[("–", "Nivå två", [[("1.", "Nivå tre", [])]])]]), ("•", "Åter nivå ett", [])]
+    assert nested in protokoll_lists
+
+
+@pytest.mark.libreoffice
+def test_an_ordered_list_starts_at_its_first_number_and_the_next_list_restarts(protokoll_lists):
+    from_three = [("3.", "Tredje steget", []), ("4.", "Fjärde steget", [])]
+    again = [("1.", "Första igen", []), ("2.", "Andra igen", [])]
+    assert from_three in protokoll_lists and again in protokoll_lists
+    assert protokoll_lists.index(again) == protokoll_lists.index(from_three) + 1
+
+
+@pytest.mark.libreoffice
+def test_no_label_is_left_in_the_text_of_a_list_item(built):
+    for name in ("protokoll.pdf", "utdrag/protokollsutdrag-33.pdf"):
+        pdf = built / name
+        bodies = [e for e in structure(pdf).walk() if e.type == "LBody"]
+        assert bodies, name
+        texts = [own_text(pdf, p) for body in bodies for p in body.kids[:1]]
+        assert not [t for t in texts if t[:1] in "•–" or re.match(r"\d+\.\s", t)], name
+
+
+def _following(tree: Element, pdf: Path, heading_text: str) -> list[Element]:
+    """The element after each heading whose text is ``heading_text``."""
+    found = []
+    for element in tree.walk():
+        for heading, after in zip(element.kids, element.kids[1:]):
+            if HEADING.fullmatch(heading.type) and own_text(pdf, heading) == heading_text:
+                found.append(after)
+    return found
+
+
+def packet_parts(pdf: Path) -> dict[str, Element]:
+    """The parts of a merged packet by title."""
+    return {e.title: e for e in structure(pdf).walk() if e.type == "Part"}
+
+
+@pytest.mark.libreoffice
+def test_the_kallelse_gives_beslutsunderlag_as_a_list(demo_build):
+    pdf = demo_build / "kallelse.pdf"
+    after = _following(packet_parts(pdf)["Kallelse med föredragningslista"], pdf, "Beslutsunderlag")
+    assert len(after) >= 9 and all(e.type == "L" for e in after), [e.type for e in after]
+    items = [item for element in after for item in list_items(pdf, element)]
+    assert all(label == "•" and text and not sub for label, text, sub in items), items
+    assert items[0] == ("•", "Tjänsteskrivelse – Sammanträdestider 2021", [])
+
+
+@pytest.mark.libreoffice
+def test_every_list_item_the_packet_makes_has_label_and_body(demo_build):
+    """The kallelse and the tjänsteskrivelser (received bilagor are tagged as their sender tagged them)."""
+    parts = packet_parts(demo_build / "kallelse.pdf")
+    ours = [part for title, part in parts.items() if title.startswith(("Kallelse", "Tjänsteskrivelse"))]
+    items = [e for part in ours for e in part.walk() if e.type == "LI"]
+    assert len(items) > 20
+    assert all([k.type for k in item.kids] == ["Lbl", "LBody"] for item in items)
+
+
+# ------------------------------------------------- label_list_items on hand-made PDFs
+
+
+def _tagged_list(path: Path, items: list[list[str]], *, with_label: bool = False) -> Path:
+    """A one-page PDF with L > LI > LBody > P per item, each string of an item a marked-content sequence
+    of its P (as LibreOffice 7.4 writes a list: the label first); ``with_label``: LI > (Lbl, LBody) already."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(300, 300))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    lst = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.L, P=root))
+    root.K = pikepdf.Array([lst])
+    content, kids, mcid = [], [], 0
+    for row, texts in enumerate(items):
+        item = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.LI, P=lst))
+        body = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody, P=item))
+        para = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.P, P=body,
+                                                    Pg=page.obj))
+        mcids = []
+        for column, text in enumerate(texts):
+            encoded = text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+            content.append(b"/P <</MCID %d>> BDC BT /F1 10 Tf %d %d Td (%s) Tj ET EMC"
+                           % (mcid, 20 + 30 * column, 280 - 20 * row, encoded))
+            mcids.append(mcid)
+            mcid += 1
+        para.K = pikepdf.Array(mcids)
+        body.K = pikepdf.Array([para])
+        item.K = pikepdf.Array([body])
+        if with_label:
+            label = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Lbl, P=item))
+            item.K = pikepdf.Array([label, body])
+        kids.append(item)
+    lst.K = pikepdf.Array(kids)
+    page.obj.Contents = pdf.make_stream(b"\n".join(content))
+    pdf.Root.StructTreeRoot = root
+    pdf.save(path)
+    return path
+
+
+def _items(pdf: Path) -> list[tuple[list[str], list[str]]]:
+    """Per LI: its kids' types and the texts of its LBody's P (or Lbl)."""
+    tree = structure(pdf)
+    return [([k.type for k in item.kids], [own_text(pdf, e) for k in item.kids for e in k.walk() if e.mcids])
+            for item in tree.walk() if item.type == "LI"]
+
+
+def test_labels_are_moved_into_lbl_and_the_parent_tree_follows(tmp_path):
+    pdf = _tagged_list(tmp_path / "lista.pdf", [["•", "Första punkten"], ["3.", "Tredje", " steget"], ["iv)", "Fyra"]])
+    assert label_list_items(pdf) == 3
+    assert _items(pdf) == [(["Lbl", "LBody"], ["•", "Första punkten"]), (["Lbl", "LBody"], ["3.", "Tredje steget"]),
+                           (["Lbl", "LBody"], ["iv)", "Fyra"])]
+    with pikepdf.open(pdf) as document:
+        owners = document.Root.StructTreeRoot.ParentTree.Nums[1]
+        assert [str(owner.S) for owner in owners] == ["/Lbl", "/P", "/Lbl", "/P", "/P", "/Lbl", "/P"]
+
+
+def test_what_does_not_look_like_a_label_stays_in_the_text(tmp_path):
+    """A list without labels (its first words are text), an empty item (an LI needs its LBody) and an item
+    that has its Lbl are left as they are."""
+    pdf = _tagged_list(tmp_path / "lista.pdf", [["Beslut:", "att godkänna"], ["2020", " var ett bra år"],
+                                                ["I", " övrigt"], ["•"], ["Punkt utan etikett"]])
+    before = pdf.read_bytes()
+    assert label_list_items(pdf) == 0
+    assert pdf.read_bytes() == before
+    labelled = _tagged_list(tmp_path / "med-lbl.pdf", [["•", "Redan märkt"]], with_label=True)
+    assert label_list_items(labelled) == 0
+
+
+def test_a_pdf_that_cannot_be_read_is_left_as_it_is(tmp_path):
+    broken = tmp_path / "trasig.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really a pdf")
+    assert label_list_items(broken) == 0
+    assert broken.read_bytes() == b"%PDF-1.7\nnot really a pdf"

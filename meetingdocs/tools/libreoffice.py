@@ -17,6 +17,8 @@ Observed behaviour of LibreOffice 7.4 (Debian libreoffice-writer-nogui), see
   document (e.g. Word's "Hyperlink" style). Writer's PDF export collects
   links per character style and skips the default one, so a bare
   ``<w:hyperlink>`` without ``w:rStyle`` is exported as plain text.
+* A Word list is tagged L > LI > LBody > P, its label ("•", "3.") the P's
+  first marked content; ``meetingdocs.pdf.lists`` makes that an Lbl.
 * soffice exits 0 even when a source cannot be loaded; it only writes
   "Error: source file could not be loaded" to stderr and goes on with the
   next file. Hence every output is checked here.
@@ -54,6 +56,7 @@ from typing import IO
 from xml.sax.saxutils import quoteattr
 
 from meetingdocs.errors import ConversionError, MissingDependencyError
+from meetingdocs.pdf.lists import label_list_items
 from meetingdocs.tools.run import ToolTimeout, dies_with_us, has_exited, kill_process_group, run, spawn
 
 log = logging.getLogger(__name__)
@@ -285,6 +288,8 @@ def convert_to_pdf(
         stdout, stderr = _read(out_f), _read(err_f)
     _log_output(stdout, stderr)
     _check_outputs(sources, outputs, proc.returncode, stderr, timeout if timed_out else None)
+    for out in outputs:
+        label_list_items(out)  # 7.4 leaves a list item's label in its body text
     log.debug("converted %d document(s) in %.1f s", len(sources), time.monotonic() - started)
     return outputs
 

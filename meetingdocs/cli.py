@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--igen", action="store_true",
                       help="skicka även det som redan skickats, när handlingarna har ändrats")
     commands.add_parser("list", help="lista sammanträdena i sources/")
+    from .publish.command import add_arguments as publish_arguments
+
+    publish_arguments(commands.add_parser("publish", help="bygg webbplatsen i public/: sammanträden, protokoll, "
+                                                          "anslagstavla och öppna data"), ROOT)
     return parser
 
 
@@ -101,6 +105,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from .send.command import run_send
 
         return run_send(args)
+    if args.command == "publish":
+        from .publish.command import run_publish
+
+        return run_publish(args)
     if args.command == "list":
         for name in list_meetings(args.sources):
             print(name)

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Install the programs the build needs from Debian's packages: LibreOffice
-# (headless Writer), Poppler and the fonts the templates use. As root it
+# (headless Writer), Poppler, the fonts the templates use and Chromium (the
+# web site's tests open it in a real browser, headless). As root it
 # installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-PACKAGES=(libreoffice-writer-nogui poppler-utils fonts-liberation2 fontconfig)
+PACKAGES=(libreoffice-writer-nogui poppler-utils fonts-liberation2 fontconfig chromium)
 
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
   && command -v pdfinfo >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if ! command -v npm >/dev/null 2>&1; then  # npm installs axe-core for the web site's tests (make setup)
+  missing+=(npm)
+  PACKAGES+=(npm)
+fi
 if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -q "LiberationSans-Regular"; }; then
   missing+=(fonts-liberation2)
 fi

@@ -125,6 +125,13 @@ def mark_demo_secret(root: Path) -> Path:
     """A copy of the demo sources with one secret of each kind, each carrying its marker."""
     sources = root / "sources"
     shutil.copytree(REPO / "sources", sources)
+    mark_secrets(sources)
+    return sources
+
+
+def mark_secrets(sources: Path) -> None:
+    """Mark, in the demo meeting under ``sources``, a passage (with a personnummer in it), the item Budget
+    2021 and two bilagor (Markdown and a new PDF) secret; each secret text carries its marker."""
     meeting = sources / DEMO
     replace(meeting / "sammantradestider-2021.md", "## Förslag till beslut",
             f"::: sekretess OSL 21 kap. 1 §\nUppgift om en enskild: {PASSAGE}, {PERSONNUMMER}.\n:::\n\n"
@@ -140,7 +147,6 @@ def mark_demo_secret(root: Path) -> Path:
     drawing.save()
     replace(report / "tjansteskrivelse.md", "bilagor:\n",
             "bilagor:\n  - fil: avtal.pdf\n    titel: Avtal med leverantören\n    sekretess: OSL 31 kap. 16 §\n")
-    return sources
 
 
 def replace(path: Path, old: str, new: str) -> None:

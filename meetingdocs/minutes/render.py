@@ -55,7 +55,7 @@ def _names(people: list[Person]) -> list[str]:
     return [p.with_party() for p in people]
 
 
-def _paragraphs(numbers: list[int]) -> str:
+def paragraphs_text(numbers: list[int]) -> str:
     """'§ 36', '§§ 31–39', '§§ 31–34, 38–41', '§§ 31, 36'; 'ingen paragraf' for none."""
     if not numbers:
         return "ingen paragraf"
@@ -74,11 +74,11 @@ def _substitute_paragraphs(record: Record, substitute: Substitute) -> list[int]:
 
 def _participation(record: Record, person: Person, paragraphs: list[int]) -> str:
     """' (§§ 31–39)' when someone decides at only some §§; ', ej § 36 (jäv)' for each jäv among them."""
-    text = "" if paragraphs == [d.paragraph for d in record.decisions] else f" ({_paragraphs(paragraphs)})"
+    text = "" if paragraphs == [d.paragraph for d in record.decisions] else f" ({paragraphs_text(paragraphs)})"
     barred = [d.paragraph for d in record.decisions
               if d.paragraph in paragraphs and person.name in {p.name for p in d.disqualified}]
     if barred:
-        text += f", ej {_paragraphs(barred)} (jäv)"
+        text += f", ej {paragraphs_text(barred)} (jäv)"
     return text
 
 
@@ -110,7 +110,7 @@ def _deputies(record: Record) -> list[str]:
         if not served:
             lines.append(deputy.with_party())
         elif present:
-            lines.append(f"{deputy.with_party()} ({_paragraphs(present)})")
+            lines.append(f"{deputy.with_party()} ({paragraphs_text(present)})")
     return lines
 
 
@@ -155,7 +155,7 @@ def common_context(meeting: Meeting, record: Record) -> dict:
 
 def _immediate_paragraphs(record: Record) -> str:
     """'§ 34' for the §§ justerade at the meeting."""
-    return _paragraphs([d.paragraph for d in record.immediate])
+    return paragraphs_text([d.paragraph for d in record.immediate])
 
 
 def _adjustment_record(record: Record) -> str:
@@ -192,7 +192,7 @@ def appeal_sections(meeting: Meeting, record: Record, decisions: list[Decision])
 
 def _appeal_heading(group: appeal.Appeal) -> str:
     """'Gäller §§ 31–33, 35–41', 'Gäller § 34 (justerad omedelbart)': never a bare '§ 35' like a § heading."""
-    heading = f"Gäller {_paragraphs(list(group.paragraphs))}"
+    heading = f"Gäller {paragraphs_text(list(group.paragraphs))}"
     if group.notice is not None and group.notice.immediate:
         heading += " (justerade omedelbart)" if len(group.paragraphs) > 1 else " (justerad omedelbart)"
     return heading
@@ -223,12 +223,12 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
         section("Jäv", lines=[f"{p.with_party()} anmäler jäv och deltar inte i handläggningen av ärendet."
                              for p in decision.disqualified])
     if case is not None:
-        section("Sammanfattning", _summary(case))
+        section("Sammanfattning", summary_markdown(case))
         section("Förslag till beslut", case.proposal)
     elif decision.information:
         insert_markdown(anchor, decision.information)
     if decision.motions:
-        section("Yrkanden", lines=[_motion_line(m) for m in decision.motions])
+        section("Yrkanden", lines=[motion_line(m) for m in decision.motions])
     if decision.motions or decision.vote is not None or decision.proposition_order:
         section("Propositionsordning", decision.proposition_order or proposition_order(meeting, decision))
     if decision.vote is not None:
@@ -237,14 +237,14 @@ def write_paragraph(anchor: Paragraph, meeting: Meeting, record: Record, decisio
     if decision.immediate:
         anchor.insert_paragraph_before("Paragrafen justeras omedelbart.", style="Tät")
     if decision.reservations:
-        section("Reservation", lines=[_reservation_line(r) for r in decision.reservations])
+        section("Reservation", lines=[reservation_line(r) for r in decision.reservations])
     if decision.notes:
         section("Protokollsanteckning",
                 lines=[f"{n.person.with_party()}: {n.text}" if n.person else n.text for n in decision.notes])
     if decision.dispatch:
         section("Expedieras till", lines=decision.dispatch)
     if case is not None:
-        section("Beslutsunderlag", _decision_basis(case))
+        section("Beslutsunderlag", decision_basis_markdown(case))
         context.resolve_links()
 
 
@@ -255,7 +255,7 @@ def _keep_with_next(paragraph: Paragraph) -> Paragraph:
     return paragraph
 
 
-def _summary(case: Case) -> str:
+def summary_markdown(case: Case) -> str:
     """The case's text under Sammanfattning: the Ärendebeskrivning as it is, other sections with their heading."""
     return "\n\n".join(
         (s.markdown if s.heading == "Ärendebeskrivning" else f"### {md_escape(s.heading)}\n\n{s.markdown}")
@@ -263,14 +263,14 @@ def _summary(case: Case) -> str:
     )
 
 
-def _decision_basis(case: Case) -> str:
+def decision_basis_markdown(case: Case) -> str:
     """Beslutsunderlag as in the kallelse: the hand-written section, else the tjänsteskrivelse and bilagor."""
     if case.basis.strip():
         return case.basis
     return "\n".join(f"- {md_escape(line)}" for line in case.decision_basis())
 
 
-def _motion_line(motion) -> str:
+def motion_line(motion) -> str:
     verb = MOTION_VERBS.get(motion.kind, "yrkar")
     text = motion.text.strip()
     who = motion.person.with_party()
@@ -289,12 +289,12 @@ def proposition_order(meeting: Meeting, decision: Decision) -> str:
     if decision.vote is None:
         return f"{text} och finner att {noun} beslutar enligt {_finding(decision)}."
     vote = decision.vote
-    yes, no = _side(vote, "ja"), _side(vote, "nej")
+    yes, no = vote_side(vote, "ja"), vote_side(vote, "nej")
     return (f"{text} och finner att {noun} beslutar {_decides(vote, 'ja')}. Omröstning begärs och verkställs. "
             f"Följande propositionsordning godkänns: Ja-röst för {yes}, nej-röst för {no}.")
 
 
-def _side(vote: votes.Vote, side: str) -> str:
+def vote_side(vote: votes.Vote, side: str) -> str:
     """What a ja or nej vote is for, as written in protokoll.yaml ('att ärendet avgörs i dag' spelled out)."""
     option = vote.sides[0 if side == "ja" else 1] if vote.sides else None
     if option is not None and option.kind == votes.TODAY:
@@ -307,7 +307,7 @@ def _decides(vote: votes.Vote, side: str) -> str:
 
     'enligt Jörgen Perssons ändringsyrkande', 'att bifalla …', 'att avslå …' or 'att ärendet avgörs i dag'.
     """
-    text = _side(vote, side)
+    text = vote_side(vote, side)
     for written, verb in (("bifall till ", "att bifalla "), ("avslag på ", "att avslå ")):
         if text.lower().startswith(written):
             return verb + text[len(written):]
@@ -330,7 +330,7 @@ def _write_vote(anchor: Paragraph, meeting: Meeting, record: Record, decision: D
     vote = decision.vote
     number = decision.item.number
     anchor.insert_paragraph_before("Omröstning", style="Heading 3")
-    anchor.insert_paragraph_before(f"Ja-röst för {_side(vote, 'ja')}. Nej-röst för {_side(vote, 'nej')}.",
+    anchor.insert_paragraph_before(f"Ja-röst för {vote_side(vote, 'ja')}. Nej-röst för {vote_side(vote, 'nej')}.",
                                    style="Tät")
     rows = ["| Ledamot | Ja | Nej | Avstår |", "| --- | :---: | :---: | :---: |"]
     for person in record.serving(meeting, number):
@@ -356,7 +356,7 @@ def vote_result(vote: votes.Vote, noun: str = "nämnden") -> str:
             f"{result.side}: {noun} beslutar {outcome}.")
 
 
-def _reservation_line(reservation) -> str:
+def reservation_line(reservation) -> str:
     line = f"{reservation.person.with_party()} reserverar sig mot beslutet"
     line += f" {reservation.text.strip()}" if reservation.text else ""
     line = line.rstrip(".") + "."
@@ -481,7 +481,7 @@ def render_anslagsbevis(meeting: Meeting, record: Record, template: Path, out: P
     """The notice of the protokoll's justering, or (``immediate``) of the §§ justerade at the meeting."""
     notice = record.immediate_notice if immediate else record.main_notice
     decisions = [d for d in record.decisions if d.immediate == immediate]
-    paragraphs = _paragraphs([d.paragraph for d in decisions])
+    paragraphs = paragraphs_text([d.paragraph for d in decisions])
     title = "Bevis om anslag, omedelbar justering" if immediate else "Bevis om anslag"
     context = {**common_context(meeting, record),
                "dokumenttitel": f"{title} {meeting.committee.short_name} {meeting.date.isoformat()}",

@@ -9,6 +9,8 @@ and dnr and says what was left out and why.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import shutil
 import subprocess
@@ -255,3 +257,28 @@ def test_every_page_of_a_secret_document_carries_its_marking_beside_the_page_num
     assert budget and set(budget) <= set(marked_pages(secret_build / "kallelse.pdf"))  # its tjänsteskrivelse
     assert f"Sekretess enligt OSL 31 kap. 16 § – Sida {avtal} av" in internal[avtal - 1]
     assert marked_pages(secret_build / "publik" / "kallelse.pdf") == []
+
+
+@pytest.mark.libreoffice
+def test_the_email_preview_with_a_link_holds_no_secret(secret_build):
+    """A kallelse too large to attach goes out as a link to the published (public) packet: the messages
+    themselves, text and headers, hold nothing marked secret."""
+    from test_send_support import free_port, smtp_env
+
+    sources = secret_build.parent.parent / "sources"
+    (sources / "utskick.yaml").write_text("storleksgräns: 0.1\n", encoding="utf-8")
+    env = smtp_env(free_port(), MEETINGDOCS_PUBLIC_URL="https://www.example.org/namnd/{nämnd}/{datum}/{fil}")
+
+    result = run_build("send", DEMO, sources=sources, out=secret_build.parent, env=env, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    messages = sorted((secret_build / "utskick" / "kallelse").glob("*.eml"))
+    assert messages
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body(("plain",)).get_content()
+        assert "https://www.example.org/namnd/gns/2020-12-11/kallelse.pdf" in body
+        assert list(message.iter_attachments()) == []  # the link, not the file
+        text = body + "".join(f"{key}: {value}" for key, value in message.items())
+        for marker in (*MARKERS, PERSONNUMMER):
+            assert marker not in text, (path.name, marker)

@@ -146,3 +146,28 @@ def test_an_image_of_the_meeting_folder_is_copied_and_one_outside_it_is_only_its
     assert source == meeting / "arende" / "karta.png" and re.fullmatch(r"bilder/[0-9a-f]{16}\.png", name)
     assert f'<img src="{name}" alt="Karta över området" width="40" height="20">' in out
     assert "utanfor" not in out and "Utanför" in out
+
+
+# ------------------------------------------------------------ personnummer in a PDF
+
+
+@pytest.mark.poppler
+def test_a_personnummer_in_a_pdf_of_the_site_stops_it(tmp_path):
+    """Defence in depth: also the PDFs (protokoll, utdrag, anslagsbevis, kallelse) are read before publishing."""
+    from reportlab.pdfgen import canvas
+
+    from meetingdocs.publish.site import SiteSourceError, refuse_personal_numbers
+
+    staged = tmp_path / "webb"
+    (staged / "gns" / "2020-12-11").mkdir(parents=True)
+    (staged / "index.html").write_text("<p>Inget här.</p>", encoding="utf-8")
+    drawing = canvas.Canvas(str(staged / "gns" / "2020-12-11" / "protokoll.pdf"))
+    drawing.drawString(72, 720, "Sökande 19121212-1212 beviljas.")
+    drawing.save()
+
+    with pytest.raises(SiteSourceError) as raised:
+        refuse_personal_numbers(staged, [])
+
+    message = str(raised.value)
+    assert "19121212-****" in message and "gns/2020-12-11/protokoll.pdf" in message
+    assert "19121212-1212" not in message

@@ -36,7 +36,7 @@ from .. import secrecy
 from ..buildkit import publish, work_folder
 from ..errors import BadArgsError, OutputInvalidError, Problem, SourceError, display_path
 from ..model import Committee
-from ..privacy import find_personal_numbers, minutes_files, packet_files, scan_files
+from ..privacy import find_personal_numbers, minutes_files, packet_files, scan_file, scan_files
 from ..sources import find_meeting, list_meetings, load_meeting
 from . import content, feed, noticeboard, oparl, pages
 from .content import MeetingSite
@@ -192,17 +192,13 @@ def _objects(data: dict) -> list[dict]:
 
 
 def refuse_personal_numbers(staged: Path, sites: list[MeetingSite]) -> None:
-    """No personnummer or samordningsnummer on any page, in any JSON or the feed: stop, and say where it
-    comes from in the sources."""
-    pages_with_numbers = {}
-    for path in sorted(staged.rglob("*")):
-        if path.suffix in TEXT_SUFFIXES:
-            numbers = find_personal_numbers(path.read_text(encoding="utf-8"))
-            if numbers:
-                pages_with_numbers[path.relative_to(staged).as_posix()] = numbers
+    """No personnummer or samordningsnummer on any page, in any JSON, the feed or a PDF (the protokoll, its
+    utdrag and anslagsbevis too): stop, and say where it comes from in the sources."""
+    pages_with_numbers = {path.relative_to(staged).as_posix(): numbers for path in sorted(staged.rglob("*"))
+                          if (numbers := _numbers_in(path))}
     if not pages_with_numbers:
         return
-    shown = {number.masked for numbers in pages_with_numbers.values() for number in numbers}
+    shown = {number for numbers in pages_with_numbers.values() for number in numbers}
     page = next(iter(pages_with_numbers))
     problems = [Problem(finding.file, f"{finding.kind} ({finding.shown}) skulle publiceras på webbplatsen "
                                       f"({page}). Ta bort numret, eller markera texten som sekretess "
@@ -214,6 +210,15 @@ def refuse_personal_numbers(staged: Path, sites: list[MeetingSite]) -> None:
                                   f"({', '.join(pages_with_numbers)}). Ta bort numret ur källfilerna eller markera "
                                   "texten som sekretess.")]
     raise SiteSourceError(problems)
+
+
+def _numbers_in(path: Path) -> set[str]:
+    """The personnummer in a file of the site, masked."""
+    if path.suffix in TEXT_SUFFIXES:
+        return {number.masked for number in find_personal_numbers(path.read_text(encoding="utf-8"))}
+    if path.suffix == ".pdf":
+        return {finding.shown for finding in scan_file(path) if finding.is_number}
+    return set()
 
 
 def _source_findings(sites: list[MeetingSite]):

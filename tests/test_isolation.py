@@ -363,7 +363,7 @@ def test_profile_alone_keeps_libreoffice_off_the_network(tmp_path, server, monke
     assert server.requests == []
     assert all(pdf.stat().st_size > 0 for pdf in pdfs)
     # LibreOffice read our settings and kept them (it rewrites the file on exit).
-    kept = (profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    kept = (profile / "0" / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")  # process 0's
     for path, name, value in libreoffice.PROFILE_SETTINGS:
         assert re.search(rf'oor:path="{re.escape(path)}"><prop oor:name="{name}" oor:op="fuse">'
                          rf"(<value>{re.escape(value)}</value>|<value/>)", kept), name

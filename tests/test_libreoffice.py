@@ -2,7 +2,8 @@
 
 Tests marked ``libreoffice`` run the real soffice; the others use fake
 soffice scripts written into tmp_path (fault injection via
-MEETINGDOCS_SOFFICE).
+MEETINGDOCS_SOFFICE). MEETINGDOCS_LO_PROCESSES sets how many soffice
+processes share a call's documents; tests that depend on it set it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -24,9 +26,10 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from conftest import DEMO, run_build
-from meetingdocs.errors import ConversionError, ExitCode, MissingDependencyError
+from meetingdocs.errors import BadArgsError, ConversionError, ExitCode, MissingDependencyError
 from meetingdocs.tools import libreoffice
-from meetingdocs.tools.libreoffice import SOFFICE_ENV, LibreOfficeFailed, convert_to_pdf, version
+from meetingdocs.tools.libreoffice import (PROCESSES_ENV, SOFFICE_ENV, LibreOfficeFailed, convert_to_pdf, share_out,
+                                           version)
 
 SWEDISH = "Sammanträde åäö ÅÄÖ"
 LINK_URL = "https://example.org/meetingdocs-marker/abc123"
@@ -71,6 +74,50 @@ def _make_docx(path: Path, text: str, *, link: str | None = None, link_style: bo
         _add_hyperlink(paragraph, link, "länken", char_style="Hyperlink" if link_style else None)
     doc.save(path)
     return path
+
+
+def _make_pages(path: Path, pages: int, words: str = "Nämnden beslutar att godkänna förslaget.") -> Path:
+    """A .docx of exactly ``pages`` pages (one short section per page, page breaks between)."""
+    doc = Document()
+    for number in range(1, pages + 1):
+        doc.add_heading(f"{path.stem} avsnitt {number}", level=1)
+        doc.add_paragraph(f"{words} Sida {number} av {pages}.")
+        if number < pages:
+            doc.add_page_break()
+    doc.save(path)
+    return path
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _survivors(folder: Path, wait: float = 5.0) -> list[str]:
+    """Processes whose command line names ``folder`` (soffice names its profile there) that are still
+    alive after ``wait`` s at most (a killed process may take a moment to go)."""
+    deadline = time.monotonic() + wait
+    while (found := _processes_naming(folder)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def _processes_naming(folder: Path) -> list[str]:
+    """Live processes whose command line names ``folder``."""
+    needle = str(folder.resolve())
+    found = []
+    for proc in psutil.process_iter(["pid", "name", "cmdline", "status"]):
+        try:
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and needle in " ".join(proc.info["cmdline"] or []):
+                found.append(f"{proc.info['pid']} {proc.info['name']}")
+        except psutil.Error:
+            continue
+    return found
 
 
 def _write_script(path: Path, body: str) -> Path:
@@ -169,7 +216,7 @@ def test_real_conversion_text_fonts_and_links(tmp_path, monkeypatch):
 
     # The child's HOME is inside the private profile, and the filter options
     # were honoured (UseTaggedPDF adds a structure tree, bookmarks an outline).
-    assert (tmp_path / "profil" / "home").is_dir()
+    assert (tmp_path / "profil" / "0" / "home").is_dir()
     reader = PdfReader(pdfs[0])
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert [o.title for o in reader.outline] == ["Rubrik kallelse"]
@@ -186,21 +233,51 @@ def test_hyperlink_without_character_style_is_lost(tmp_path, monkeypatch):
     assert _uris(pdf) == []
 
 
+def _recording_soffice(tmp_path: Path, starts: Path) -> Path:
+    """The real soffice, behind a script that writes one line per start: the profile it was given, then the
+    documents (file names)."""
+    return _write_script(tmp_path / "soffice-som-antecknar", f"""\
+line=""
+for a in "$@"; do
+  case "$a" in
+    -env:UserInstallation=*) line="${{a#*=}}$line";;
+    *.docx|*.odt) line="$line $(basename "$a")";;
+  esac
+done
+echo "$line" >> "{starts}"
+exec "{_real_soffice()}" "$@"
+""")
+
+
 @pytest.mark.libreoffice
-def test_one_soffice_process_for_all_documents(tmp_path, monkeypatch):
-    counter = tmp_path / "starts.txt"
-    wrapper = _write_script(
-        tmp_path / "soffice-wrapper",
-        f'echo started >> "{counter}"\nexec "{_real_soffice()}" "$@"\n',
-    )
-    monkeypatch.setenv(SOFFICE_ENV, str(wrapper))
-    sources = [_make_docx(tmp_path / f"dok{i}.docx", f"Dokument {i}") for i in range(3)]
+@pytest.mark.poppler
+def test_two_processes_make_the_same_pdfs_as_one(tmp_path, monkeypatch):
+    """MEETINGDOCS_LO_PROCESSES=1 converts the whole batch in one soffice, as before; =2 shares it out
+    between two, each with a profile of its own. The outputs are the same: names, order, pages and text."""
+    pages = {"kallelse": 4, "dok1": 1, "dok2": 3, "dok3": 1, "dok4": 2, "dok5": 1}
+    sources = [_make_pages(tmp_path / f"{name}.docx", n, SWEDISH) for name, n in pages.items()]
+    results = {}
+    for processes in ("1", "2"):
+        starts = tmp_path / f"starter-{processes}.txt"
+        monkeypatch.setenv(SOFFICE_ENV, str(_recording_soffice(tmp_path, starts)))
+        monkeypatch.setenv(PROCESSES_ENV, processes)
+        profile = tmp_path / f"profil-{processes}"
+        outdir = tmp_path / f"ut-{processes}"
 
-    pdfs = convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil")
+        pdfs = convert_to_pdf(sources, outdir, profile_dir=profile)
 
-    assert [p.name for p in pdfs] == ["dok0.pdf", "dok1.pdf", "dok2.pdf"]
-    assert all(len(PdfReader(p).pages) >= 1 for p in pdfs)
-    assert counter.read_text().splitlines() == ["started"]
+        assert pdfs == [outdir / f"{name}.pdf" for name in pages]
+        results[processes] = [(_pages(pdf), _text(pdf)) for pdf in pdfs]
+        runs = [line.split() for line in starts.read_text().splitlines()]
+        assert len(runs) == int(processes), runs
+        assert sorted(run[0] for run in runs) == [(profile / str(i)).resolve().as_uri() for i in range(len(runs))]
+        converted = [name for run in runs for name in run[1:]]
+        assert sorted(converted) == sorted(src.name for src in sources), runs
+        assert _survivors(profile) == []
+
+    assert [n for n, _ in results["1"]] == list(pages.values())
+    assert results["2"] == results["1"]
+    assert all(SWEDISH in text for _, text in results["1"])
 
 
 @pytest.mark.libreoffice
@@ -251,7 +328,26 @@ def test_broken_zip_docx_fails_and_batch_goes_on(tmp_path, monkeypatch):
     assert str(broken) in info.value.message
     assert "kunde inte konvertera" in info.value.message
     assert "could not be loaded" in info.value.message
+    # With two processes (one per core here) each had one document: the good one's was not stopped.
     assert len(PdfReader(outdir / "bra.pdf").pages) >= 1
+    assert _survivors(tmp_path / "profil") == []
+
+
+@pytest.mark.libreoffice
+def test_real_soffice_killed_on_timeout_leaves_nothing_behind(tmp_path, monkeypatch):
+    """Two real soffice processes, each killed by the timeout before its first PDF (starting alone takes
+    longer than 0.5 s): the first document is named, and no soffice, oosplash or soffice.bin survives.
+    (soffice.bin also ends by itself within seconds of losing oosplash; that the whole group is killed
+    is proven with fakes whose children would outlive their leader, below.)"""
+    monkeypatch.delenv(SOFFICE_ENV, raising=False)
+    monkeypatch.setenv(PROCESSES_ENV, "2")
+    sources = [_make_docx(tmp_path / f"dok{i}.docx", f"Dokument {i}") for i in range(4)]
+
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(sources, tmp_path / "ut", profile_dir=tmp_path / "profil", timeout_per_document=0.5)
+
+    assert info.value.source == sources[0] and info.value.kind == LibreOfficeFailed.TIMED_OUT
+    assert _survivors(tmp_path / "profil") == []
 
 
 # --- fakes -------------------------------------------------------------------------
@@ -261,7 +357,7 @@ def test_hang_is_killed_per_document(tmp_path, monkeypatch):
     pidfile = tmp_path / "child.pid"
     fake = _write_script(
         tmp_path / "soffice-hang",
-        f'sleep 300 &\necho $! > "{pidfile}"\nsleep 300\n',
+        f'sleep 300 &\necho $! >> "{pidfile}"\nsleep 300\n',
     )
     monkeypatch.setenv(SOFFICE_ENV, str(fake))
     sources = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(2)]
@@ -278,13 +374,114 @@ def test_hang_is_killed_per_document(tmp_path, monkeypatch):
     assert info.value.seconds == 2
     assert str(sources[0]) in info.value.message
     assert "svarade inte på 2 sekunder" in info.value.message
-    child = int(pidfile.read_text())
-    assert _process_gone(child), f"child sleep {child} survived"
+    for child in map(int, pidfile.read_text().split()):  # one per soffice process
+        assert _process_gone(child), f"child sleep {child} survived"
+
+
+def _one_page_pdf(path: Path) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(path)
+    return path
+
+
+def test_a_hang_in_one_process_stops_the_others(tmp_path, monkeypatch):
+    """Two processes: one hangs on its only document, the other writes a PDF a second for six.
+    The hung one is killed after the 2 s limit and named; the other is stopped before it is done;
+    no process of either survives."""
+    pids = tmp_path / "pids.txt"
+    page = _one_page_pdf(tmp_path / "sida.pdf")
+    fake = _write_script(tmp_path / "soffice-en-fastnar", f"""\
+echo $$ >> "{pids}"
+outdir=""; previous=""
+for a in "$@"; do [ "$previous" = "--outdir" ] && outdir="$a"; previous="$a"; done
+for a in "$@"; do
+  case "$a" in
+    *fastnar.docx) sleep 300 & echo $! >> "{pids}"; sleep 300;;
+    *.docx) sleep 1; name=$(basename "$a"); cp "{page}" "$outdir/${{name%.*}}.pdf";;
+  esac
+done
+""")
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    monkeypatch.setenv(PROCESSES_ENV, "2")
+    light = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(6)]
+    stuck = _make_docx(tmp_path / "fastnar.docx", "Lång text. " * 30_000)  # more expected work than all six
+    sources = light[:3] + [stuck] + light[3:]
+    outdir = tmp_path / "ut"
+    batches = share_out(sources, [outdir / f"{s.stem}.pdf" for s in sources], 2)
+    assert [list(b.sources) for b in batches] == [[stuck], light], "the premise: the stuck one alone"
+
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(sources, outdir, profile_dir=tmp_path / "profil", timeout_per_document=2)
+
+    assert info.value.source == stuck
+    assert info.value.kind == LibreOfficeFailed.TIMED_OUT
+    assert str(stuck) in info.value.message and "svarade inte på 2 sekunder" in info.value.message
+    assert not (outdir / "dok5.pdf").exists(), "the other process was let finish instead of stopped"
+    started = list(map(int, pids.read_text().split()))
+    assert len(started) == 3  # two fake soffice and the stuck one's child
+    for pid in started:
+        assert _process_gone(pid), f"process {pid} survived"
+    assert _survivors(tmp_path) == []
+
+
+@pytest.mark.parametrize("value, documents, expected", [
+    ("1", 10, 1), ("2", 10, 2), ("3", 10, 3), ("4", 2, 2), (" 2 ", 5, 2),
+])
+def test_processes_from_the_environment(monkeypatch, value, documents, expected):
+    monkeypatch.setenv(PROCESSES_ENV, value)
+    assert libreoffice.process_count(documents) == expected
+
+
+def test_one_process_per_core_by_default(monkeypatch):
+    monkeypatch.delenv(PROCESSES_ENV, raising=False)
+    cores = len(os.sched_getaffinity(0))
+    assert libreoffice.process_count(100) == min(cores, libreoffice.MAX_PROCESSES)
+    assert libreoffice.process_count(1) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "två", "1.5"])
+def test_bad_processes_value_is_told_before_anything_runs(tmp_path, monkeypatch, value):
+    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "ska-inte-köras"))
+    monkeypatch.setenv(PROCESSES_ENV, value)
+
+    with pytest.raises(BadArgsError) as info:
+        convert_to_pdf([_make_docx(tmp_path / "dok.docx", "x")], tmp_path / "ut", profile_dir=tmp_path / "profil")
+
+    assert PROCESSES_ENV in info.value.message and repr(value) in info.value.message
+    assert "heltal" in info.value.message and "ta bort variabeln" in info.value.message
+    assert not (tmp_path / "ut").exists()
+
+
+def test_documents_are_shared_out_by_expected_work(tmp_path):
+    """A long document weighs as much as several short ones; each batch keeps the call's order."""
+    long = _make_docx(tmp_path / "lang.docx", "Text. " * 10_000)
+    short = [_make_docx(tmp_path / f"kort{i}.docx", "x") for i in range(8)]
+    sources = short[:4] + [long] + short[4:]
+    outputs = [tmp_path / f"{s.stem}.pdf" for s in sources]
+
+    batches = share_out(sources, outputs, 2)
+
+    assert [b.number for b in batches] == [0, 1]
+    assert sorted(p for b in batches for p in b.places) == list(range(len(sources)))
+    for batch in batches:
+        assert list(batch.places) == sorted(batch.places)
+        assert list(batch.sources) == [sources[p] for p in batch.places]
+        assert list(batch.outputs) == [outputs[p] for p in batch.places]
+    with_long = next(b for b in batches if long in b.sources)
+    other = next(b for b in batches if long not in b.sources)
+    assert len(other.sources) > len(with_long.sources)  # the short ones go mostly to the other process
+    work = [sum(libreoffice.expected_work(s) for s in b.sources) for b in batches]
+    assert max(work) - min(work) <= max(libreoffice.expected_work(s) for s in short)
+    assert [list(b.sources) for b in share_out(sources, outputs, 1)] == [sources]
 
 
 def test_clock_restarts_when_an_output_appears(tmp_path, monkeypatch):
     """Three documents at 1.2 s each take longer than the 2 s limit in total
     but never 2 s for one document: no timeout."""
+    monkeypatch.setenv(PROCESSES_ENV, "1")  # the fake writes all three
     outdir = tmp_path / "ut"
     fake = _write_script(
         tmp_path / "soffice-slow",
@@ -307,9 +504,12 @@ def test_clock_restarts_when_an_output_appears(tmp_path, monkeypatch):
     assert [p.name for p in pdfs] == ["dok0.pdf", "dok1.pdf", "dok2.pdf"]
 
 
-def test_exit_zero_without_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_exit_zero_without_output(tmp_path, monkeypatch, processes):
+    """Every process fails; the first document of the call is reported, however they were shared out."""
     fake = _write_script(tmp_path / "soffice-noop", "echo 'nothing to see' >&2\nexit 0\n")
     monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    monkeypatch.setenv(PROCESSES_ENV, processes)
     sources = [_make_docx(tmp_path / f"dok{i}.docx", "x") for i in range(2)]
 
     with pytest.raises(ConversionError) as info:

@@ -1,8 +1,12 @@
 """Convert .docx and .odt files to PDF with LibreOffice (soffice) in headless mode.
 
-All documents of one call are converted by a single soffice process with a
-private user profile, so nothing touches the user's own LibreOffice profile
-or home directory and parallel runs do not collide.
+The documents of one call are shared out among as many soffice processes
+as there are cores (``$MEETINGDOCS_LO_PROCESSES`` overrides; 1 converts all
+in one process), balanced by their expected work so that they end about
+together. Each process has a private user profile of its own, so nothing
+touches the user's own LibreOffice profile or home directory and parallel
+runs do not collide. The outputs, their names and order, and the failure
+reported are the same whatever the number of processes.
 
 Observed behaviour of LibreOffice 7.4 (Debian libreoffice-writer-nogui), see
 ``tests/test_libreoffice.py``:
@@ -42,6 +46,7 @@ Observed behaviour of LibreOffice 7.4 (Debian libreoffice-writer-nogui), see
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -51,11 +56,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import quoteattr
 
-from meetingdocs.errors import ConversionError, MissingDependencyError
+from meetingdocs.errors import BadArgsError, ConversionError, MissingDependencyError
 from meetingdocs.pdf.lists import label_list_items
 from meetingdocs.tools.run import ToolTimeout, dies_with_us, has_exited, kill_process_group, run, spawn
 
@@ -66,6 +73,16 @@ TIMEOUT_ENV = "MEETINGDOCS_LO_TIMEOUT"  # seconds per document; tests shorten it
 DEFAULT_TIMEOUT = 120.0
 VERSION_TIMEOUT = 30.0
 POLL_INTERVAL = 0.2
+PROCESSES_ENV = "MEETINGDOCS_LO_PROCESSES"  # soffice processes per call; 1 = one for all documents
+MAX_PROCESSES = 8  # each soffice.bin holds 150-250 MB; more than 8 would rarely pay on a big machine
+
+# expected_work(): what converting a document costs, in bytes of its main XML part. Measured with 7.4 in a
+# warm process: a page of text (about 3 KB of markup) costs ~10 ms, loading and exporting any document
+# ~60-100 ms more, as much as ~20 KB of markup; the demo's 8-page kallelse (38 KB) 170 ms, an avdelare 70 ms.
+MAIN_PARTS = ("word/document.xml", "content.xml")  # .docx, .odt
+IMAGE_FOLDERS = ("word/media/", "Pictures/")
+IMAGE_DISCOUNT = 16  # a byte of (compressed) image costs LibreOffice far less than a byte of markup
+DOCUMENT_WORK = 20_000
 
 INSTALL_COMMAND = "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui"
 
@@ -117,7 +134,8 @@ PROFILE_SETTINGS: tuple[tuple[str, str, str], ...] = (
 NETWORK_ISOLATION = ("--map-root-user", "--net")  # options of unshare(1)
 
 
-def _pdf_filter() -> str:
+def pdf_filter() -> str:
+    """The argument of ``--convert-to``: PDF with ``PDF_EXPORT_OPTIONS`` (scripts/bench.py uses it too)."""
     options = {name: _filter_value(value) for name, value in PDF_EXPORT_OPTIONS.items()}
     return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
 
@@ -252,45 +270,44 @@ def convert_to_pdf(
     timeout_per_document: float | None = None,
     isolate_network: bool = True,
 ) -> list[Path]:
-    """Convert ``sources`` (.docx, .odt) to PDF in ``outdir`` with one soffice run.
+    """Convert ``sources`` (.docx, .odt) to PDF in ``outdir``, one soffice process per core.
 
     Returns ``outdir / (src.stem + ".pdf")`` for each source, in order.
-    ``profile_dir`` holds the private LibreOffice profile (and the child's
-    HOME); it is created if missing and may be reused between calls.
+    The documents are shared out among ``process_count`` soffice processes
+    by their expected work (``expected_work``), so that they finish about
+    together. Process ``i`` has the private profile ``profile_dir / str(i)``
+    (and its HOME inside it); it is created if missing and reused by later
+    calls with the same ``profile_dir``.
 
-    The timeout applies per document: the clock restarts whenever another
-    output PDF appears. Raises ``LibreOfficeFailed`` (a ``ConversionError``
-    with ``source`` set) when soffice hangs or an output is missing or not
-    a readable PDF, and ``ValueError`` if two sources share a stem.
-    ``isolate_network=False`` lets soffice use the network namespace of the
-    caller (the profile still keeps it off the network); tests use it.
+    The timeout applies per document and process: a process's clock restarts
+    whenever another of its output PDFs appears. Raises ``LibreOfficeFailed``
+    (a ``ConversionError`` with ``source`` set) when a process hangs (it is
+    killed, and the other processes are stopped) or an output is missing or
+    not a readable PDF (the other processes finish their documents first);
+    ``ValueError`` if two sources share a stem. ``isolate_network=False``
+    lets soffice use the network namespace of the caller (the profile still
+    keeps it off the network); tests use it.
     """
     sources = [Path(s) for s in sources]
     outdir = Path(outdir)
     outputs = _outputs(sources, outdir)
     if not sources:
         return outputs
+    processes = process_count(len(sources))
     timeout = _timeout(timeout_per_document)
     program = soffice_path()
     outdir.mkdir(parents=True, exist_ok=True)
-    profile_dir = Path(profile_dir).resolve()
-    home = prepare_profile(profile_dir)
     # A stale PDF from an earlier run would look like fresh output.
     for out in outputs:
         out.unlink(missing_ok=True)
-    argv = _argv(program, profile_dir, outdir, sources, isolate_network)
-
+    batches = share_out(sources, outputs, processes)
     started = time.monotonic()
-    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
-        proc = _start(argv, program, home, out_f, err_f)
-        with dies_with_us(proc):
-            timed_out = _wait_with_progress(proc, outputs, timeout)
-        stdout, stderr = _read(out_f), _read(err_f)
-    _log_output(stdout, stderr)
-    _check_outputs(sources, outputs, proc.returncode, stderr, timeout if timed_out else None)
+    ends = _convert_batches(batches, program, Path(profile_dir).resolve(), outdir, timeout, isolate_network)
+    _raise_first_failure(ends)
     for out in outputs:
         label_list_items(out)  # 7.4 leaves a list item's label in its body text
-    log.debug("converted %d document(s) in %.1f s", len(sources), time.monotonic() - started)
+    log.debug("converted %d document(s) with %d soffice process(es) in %.1f s",
+              len(sources), len(batches), time.monotonic() - started)
     return outputs
 
 
@@ -307,6 +324,217 @@ def _timeout(timeout_per_document: float | None) -> float:
     if timeout_per_document is not None:
         return timeout_per_document
     return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+
+
+def process_count(documents: int) -> int:
+    """How many soffice processes to convert ``documents`` documents with.
+
+    ``$MEETINGDOCS_LO_PROCESSES`` wins when set (1 converts everything in one
+    process); otherwise one per core this process may run on, at most
+    ``MAX_PROCESSES``. Never more processes than documents.
+    """
+    override = os.environ.get(PROCESSES_ENV, "").strip()
+    if override:
+        wanted = _processes_from_env(override)
+    else:
+        wanted = min(_usable_cores(), MAX_PROCESSES)
+    return max(1, min(wanted, documents))
+
+
+def _processes_from_env(value: str) -> int:
+    try:
+        wanted = int(value)
+    except ValueError:
+        wanted = 0
+    if wanted < 1:
+        raise BadArgsError(
+            f"Miljövariabeln {PROCESSES_ENV} ska vara ett heltal, 1 eller större (hur många LibreOffice-processer "
+            f"som konverterar samtidigt), men är {value!r}. Rätta värdet eller ta bort variabeln."
+        )
+    return wanted
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def expected_work(path: Path) -> int:
+    """A cheap estimate of what converting ``path`` costs, in bytes of markup.
+
+    The size of a document's main XML part grows with its pages; images add
+    a little, and every document, however short, costs as much as several
+    pages to load and export (``DOCUMENT_WORK``). A file that is not a ZIP
+    counts with its size. Nothing is decompressed.
+    """
+    try:
+        if not path.is_file():  # a FIFO would block us; LibreOffice reports it
+            return DOCUMENT_WORK
+        with zipfile.ZipFile(path) as archive:
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+    except (OSError, zipfile.BadZipFile):
+        try:
+            return DOCUMENT_WORK + path.stat().st_size
+        except OSError:
+            return DOCUMENT_WORK
+    main = max(sizes.get(name, 0) for name in MAIN_PARTS)
+    images = sum(size for name, size in sizes.items() if name.startswith(IMAGE_FOLDERS))
+    return DOCUMENT_WORK + main + images // IMAGE_DISCOUNT
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The documents one soffice process converts: their places in the call's list, sources and outputs."""
+
+    number: int  # names the process's profile folder
+    places: tuple[int, ...]
+    sources: tuple[Path, ...]
+    outputs: tuple[Path, ...]
+
+
+def share_out(sources: list[Path], outputs: list[Path], processes: int) -> list[Batch]:
+    """Share the documents out among ``processes`` so that their expected work is about even.
+
+    Largest first, each to the process with the least work so far; inside a
+    batch the documents keep the order of ``sources``.
+    """
+    work = [expected_work(src) for src in sources]
+    loads = [0] * processes
+    members: list[list[int]] = [[] for _ in range(processes)]
+    for place in sorted(range(len(sources)), key=lambda i: (-work[i], i)):
+        lightest = min(range(processes), key=lambda k: (loads[k], k))
+        members[lightest].append(place)
+        loads[lightest] += work[place]
+    batches = []
+    for places in (sorted(m) for m in members if m):
+        batches.append(Batch(len(batches), tuple(places), tuple(sources[i] for i in places),
+                             tuple(outputs[i] for i in places)))
+    return batches
+
+
+@dataclass(eq=False)
+class _Conversion:
+    """One running soffice process and what it has written so far."""
+
+    batch: Batch
+    proc: subprocess.Popen
+    stdout: IO
+    stderr: IO
+    last_progress: float = field(default_factory=time.monotonic)
+    seen: set[Path] = field(default_factory=set)
+    timed_out: bool = False  # killed after writing nothing for the timeout
+    stopped: bool = False  # killed because another process hung
+    killed: bool = False
+
+    def running(self) -> bool:
+        return not self.killed and not has_exited(self.proc)
+
+    def look_for_outputs(self) -> None:
+        for out in self.batch.outputs:
+            if out not in self.seen and out.exists():
+                self.seen.add(out)
+                self.last_progress = time.monotonic()
+                log.debug("soffice wrote %s", out.name)
+
+    def idle_for(self) -> float:
+        return time.monotonic() - self.last_progress
+
+    def wrote_all(self) -> bool:
+        return len(self.seen) == len(self.batch.outputs)
+
+    def kill(self) -> None:
+        """Kill the process group and reap it, once: after reaping, its id may name another group."""
+        if not self.killed:
+            self.killed = True
+            kill_process_group(self.proc)
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """How one soffice process ended: its batch, exit code, stderr and whether it was killed for hanging."""
+
+    batch: Batch
+    returncode: int | None
+    stderr: str
+    timed_out_after: float | None
+    stopped: bool
+
+
+def _convert_batches(batches: list[Batch], program: str, profile_dir: Path, outdir: Path, timeout: float,
+                     isolate_network: bool) -> list[_Ended]:
+    """Run one soffice per batch at the same time; return how each ended.
+
+    Whichever way this ends (all done, a hang, Ctrl-C, an exception) every
+    process group is killed and reaped before it returns, and each has a
+    watchdog meanwhile that kills it if the build itself dies.
+    """
+    with contextlib.ExitStack() as logs:
+        with contextlib.ExitStack() as processes:
+            conversions = [_launch(batch, program, profile_dir, outdir, isolate_network, logs, processes)
+                           for batch in batches]
+            _supervise(conversions, timeout)
+        return [_ended(conversion, timeout) for conversion in conversions]
+
+
+def _launch(batch: Batch, program: str, profile_dir: Path, outdir: Path, isolate_network: bool,
+            logs: contextlib.ExitStack, processes: contextlib.ExitStack) -> _Conversion:
+    profile = profile_dir / str(batch.number)
+    home = prepare_profile(profile)
+    stdout = logs.enter_context(tempfile.TemporaryFile())
+    stderr = logs.enter_context(tempfile.TemporaryFile())
+    proc = _start(_argv(program, profile, outdir, list(batch.sources), isolate_network), program, home,
+                  stdout, stderr)
+    conversion = _Conversion(batch, proc, stdout, stderr)
+    processes.enter_context(dies_with_us(proc))
+    processes.callback(conversion.kill)  # runs before the watchdog stands down
+    return conversion
+
+
+def _supervise(conversions: list[_Conversion], timeout: float) -> None:
+    """Wait for every soffice; kill one that writes no new output for ``timeout`` s.
+
+    One that hangs on a document dooms the call: the others are stopped at
+    once. One that wrote all its PDFs but does not exit is merely killed.
+    """
+    while running := [c for c in conversions if c.running()]:
+        for conversion in running:
+            conversion.look_for_outputs()
+        hung = [c for c in running if c.idle_for() > timeout]
+        for conversion in hung:
+            conversion.timed_out = True
+            conversion.kill()
+        if any(not c.wrote_all() for c in hung):
+            _stop_all(conversions)
+            return
+        time.sleep(POLL_INTERVAL)
+
+
+def _stop_all(conversions: list[_Conversion]) -> None:
+    for conversion in conversions:
+        if conversion.running():
+            conversion.stopped = True
+            log.debug("stopping soffice %d: another one hung", conversion.batch.number)
+        conversion.kill()
+
+
+def _ended(conversion: _Conversion, timeout: float) -> _Ended:
+    stdout, stderr = _read(conversion.stdout), _read(conversion.stderr)
+    _log_output(stdout, stderr)
+    return _Ended(conversion.batch, conversion.proc.returncode, stderr,
+                  timeout if conversion.timed_out else None, conversion.stopped)
+
+
+def _raise_first_failure(ends: list[_Ended]) -> None:
+    """Raise ``LibreOfficeFailed`` for the first document (in the caller's order) without a readable PDF.
+
+    Documents of a process that was stopped because another hung are not
+    failures of their own and are not reported.
+    """
+    failures = [failure for end in ends if not end.stopped and (failure := _failure(end)) is not None]
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]
 
 
 def prepare_profile(profile_dir: Path) -> Path:
@@ -363,7 +591,7 @@ def _argv(program: str, profile_dir: Path, outdir: Path, sources: list[Path], is
         "--nofirststartwizard",
         f"-env:UserInstallation={profile_dir.as_uri()}",
         "--convert-to",
-        _pdf_filter(),
+        pdf_filter(),
         "--outdir",
         str(outdir.resolve()),
         *(str(src.resolve()) for src in sources),
@@ -378,30 +606,6 @@ def _start(argv: list[str], program: str, home: Path, out_f: IO, err_f: IO) -> s
             f"LibreOffice ({program}) gick inte att starta: {exc.strerror}. "
             f"Installera om det med:\n  {INSTALL_COMMAND}"
         ) from exc
-
-
-def _wait_with_progress(proc: subprocess.Popen, outputs: list[Path], timeout: float) -> bool:
-    """Wait for soffice; kill its group if no new output appears for ``timeout`` s.
-
-    Returns whether it was killed for that. Whichever way it ends, its
-    process group is killed before it is reaped, so no helper survives it.
-    """
-    seen: set[Path] = set()
-    last_progress = time.monotonic()
-    try:
-        while not has_exited(proc):
-            for out in outputs:
-                if out not in seen and out.exists():
-                    seen.add(out)
-                    last_progress = time.monotonic()
-                    log.debug("soffice wrote %s", out.name)
-            if time.monotonic() - last_progress > timeout:
-                return True
-            time.sleep(POLL_INTERVAL)
-        return False
-    finally:
-        # Normal exit, timeout, KeyboardInterrupt or similar: never leave soffice behind.
-        kill_process_group(proc)
 
 
 def _read(stream) -> str:
@@ -442,20 +646,21 @@ def _last_stderr_line(stderr: str) -> str | None:
     return None
 
 
-def _check_outputs(sources: list[Path], outputs: list[Path], returncode: int | None, stderr: str,
-                   timed_out_after: float | None) -> None:
-    """Raise ``LibreOfficeFailed`` for the first source without a readable PDF."""
-    failed = [(src, out, why) for src, out in zip(sources, outputs) if (why := _pdf_problem(out)) is not None]
+def _failure(end: _Ended) -> tuple[int, LibreOfficeFailed] | None:
+    """The first document of ``end``'s batch without a readable PDF, with its place in the call, or None."""
+    batch = end.batch
+    failed = [(place, src, out, why) for place, src, out in zip(batch.places, batch.sources, batch.outputs)
+              if (why := _pdf_problem(out)) is not None]
     if not failed:
-        if timed_out_after is not None:
-            log.debug("soffice did not exit %.0f s after writing all PDFs; killed it", timed_out_after)
-        elif returncode != 0:
+        if end.timed_out_after is not None:
+            log.debug("soffice did not exit %.0f s after writing all PDFs; killed it", end.timed_out_after)
+        elif end.returncode != 0:
             log.debug("soffice exited with %s although all PDFs are fine; stderr: %s",
-                      returncode, stderr or "(empty)")
-        return
-    src, out, why = failed[0]
-    if timed_out_after is not None:
-        log.debug("soffice timed out on %s (%s); stderr: %s", src, why, stderr or "(empty)")
-        raise LibreOfficeFailed(src, LibreOfficeFailed.TIMED_OUT, seconds=timed_out_after)
-    log.debug("soffice exit %s; %s -> %s: %s; stderr: %s", returncode, src, out, why, stderr or "(empty)")
-    raise LibreOfficeFailed(src, LibreOfficeFailed.NOT_CONVERTED, said=_last_stderr_line(stderr))
+                      end.returncode, end.stderr or "(empty)")
+        return None
+    place, src, out, why = failed[0]
+    if end.timed_out_after is not None:
+        log.debug("soffice timed out on %s (%s); stderr: %s", src, why, end.stderr or "(empty)")
+        return place, LibreOfficeFailed(src, LibreOfficeFailed.TIMED_OUT, seconds=end.timed_out_after)
+    log.debug("soffice exit %s; %s -> %s: %s; stderr: %s", end.returncode, src, out, why, end.stderr or "(empty)")
+    return place, LibreOfficeFailed(src, LibreOfficeFailed.NOT_CONVERTED, said=_last_stderr_line(end.stderr))

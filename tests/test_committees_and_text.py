@@ -28,14 +28,38 @@ def add_second_committee(sources: Path, folder_name: str = "2021-03-15") -> Path
     return target
 
 
+# Template syntax and markup written into the demo's budget-2021.md (printed literally, never run).
+LITERAL_HEADING = "Budget 2021 <b>{{ rubrik }}</b> & {% raw %}"
+LITERAL_TEXT = "Mallkod {{ namnd }} och {% if x %}ja{% endif %} samt <b>fet?</b> & <script>x</script> &amp;"
+
+
+def write_literal_markup(sources: Path) -> None:
+    case = sources / DEMO / "budget-2021.md"
+    text = case.read_text(encoding="utf-8")
+    text = text.replace("rubrik: Budget 2021", f'rubrik: "{LITERAL_HEADING}"', 1)
+    text = text.replace("## Förslag till beslut", f"{LITERAL_TEXT}\n\n## Förslag till beslut", 1)
+    case.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def two_committees(tmp_path_factory) -> Path:
+    """packets/ after building the second committee's meeting, then the demo beside it, from one copy of
+    sources/ with the second committee added and template syntax in the demo's text (one build each)."""
+    sources = tmp_path_factory.mktemp("two-committees") / "sources"
+    shutil.copytree(REPO / "sources", sources)
+    add_second_committee(sources)
+    write_literal_markup(sources)
+    out = sources.parent / "packets"
+    for meeting in ("2021-03-15", DEMO):
+        result = run_build("packet", meeting, sources=sources, out=out)
+        assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.mark.libreoffice
 @pytest.mark.poppler
-def test_second_committee_builds_from_its_own_sources(sources, tmp_path):
-    add_second_committee(sources)
-    out = tmp_path / "packets"
-    result = run_build("packet", "2021-03-15", sources=sources, out=out)
-    assert result.returncode == 0, result.stderr
-    pdf = out / "2021-03-15" / "kallelse.pdf"
+def test_second_committee_builds_from_its_own_sources(two_committees):
+    pdf = two_committees / "2021-03-15" / "kallelse.pdf"
     text = pdf_text(pdf)
     assert "Barn- och utbildningsnämnden" in text and "Exempelby kommun" in text
     assert "Förvaltningschefens förslag" in text
@@ -48,9 +72,7 @@ def test_second_committee_builds_from_its_own_sources(sources, tmp_path):
     top = [item.title for item in reader.outline if not isinstance(item, list)]
     assert top[:2] == ["Kallelse", "Innehåll"] and len(top) == 5
     # The first committee's meeting still builds beside it.
-    again = run_build("packet", DEMO, sources=sources, out=out)
-    assert again.returncode == 0, again.stderr
-    assert "Regiondirektörens förslag" in pdf_text(out / DEMO / "kallelse.pdf")
+    assert "Regiondirektörens förslag" in pdf_text(two_committees / DEMO / "kallelse.pdf")
 
 
 def test_two_committees_on_one_date_need_the_full_folder_name(sources, tmp_path):
@@ -68,18 +90,9 @@ def test_two_committees_on_one_date_need_the_full_folder_name(sources, tmp_path)
 
 @pytest.mark.libreoffice
 @pytest.mark.poppler
-def test_template_syntax_and_markup_in_sources_are_printed_literally(sources, tmp_path):
-    case = sources / DEMO / "budget-2021.md"
-    text = case.read_text(encoding="utf-8")
-    text = text.replace("rubrik: Budget 2021", 'rubrik: "Budget 2021 <b>{{ rubrik }}</b> & {% raw %}"', 1)
-    literal = "Mallkod {{ namnd }} och {% if x %}ja{% endif %} samt <b>fet?</b> & <script>x</script> &amp;"
-    text = text.replace("## Förslag till beslut", f"{literal}\n\n## Förslag till beslut", 1)
-    case.write_text(text, encoding="utf-8")
-    out = tmp_path / "packets"
-    result = run_build("packet", DEMO, sources=sources, out=out)
-    assert result.returncode == 0, result.stderr
-    flat = " ".join(pdf_text(out / DEMO / "kallelse.pdf").split())
-    assert literal in flat
-    assert "Budget 2021 <b>{{ rubrik }}</b> & {% raw %}" in flat
-    kallelse = docx.Document(out / DEMO / "kallelse.docx")
-    assert any(literal in p.text for p in kallelse.paragraphs)
+def test_template_syntax_and_markup_in_sources_are_printed_literally(two_committees):
+    flat = " ".join(pdf_text(two_committees / DEMO / "kallelse.pdf").split())
+    assert LITERAL_TEXT in flat
+    assert LITERAL_HEADING in flat
+    kallelse = docx.Document(two_committees / DEMO / "kallelse.docx")
+    assert any(LITERAL_TEXT in p.text for p in kallelse.paragraphs)

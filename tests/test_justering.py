@@ -13,6 +13,7 @@ Three protokoll builds (module fixtures) of copies of the demo:
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import pytest
 from conftest import DEMO, REPO, run_build
 from meetingdocs.errors import ExitCode
 from meetingdocs.minutes.record import APPEAL_ADMINISTRATIVE, APPEAL_LAWFULNESS, APPEAL_NONE, appeal_route
+from test_protokoll import pdf_pages
 from test_send_support import filename, smtp  # noqa: F401 - fixture
 
 
@@ -284,6 +286,18 @@ def test_before_justering_only_the_immediate_notice_and_extract_are_justerade(fi
     # What was posted and sent at the meeting does not change when the rest is justerat.
     for name in ("utdrag/protokollsutdrag-34.pdf", "anslagsbevis-omedelbar.pdf"):
         assert (early.folder / name).read_bytes() == (final.folder / name).read_bytes(), name
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_not_adjusted_protokoll_is_marked_on_every_page(early):
+    assert all("OJUSTERAT" in page for page in pdf_pages(early.folder / "protokoll.pdf"))
+    assert not (early.folder / "anslagsbevis.pdf").exists()
+    data = json.loads((early.folder / "utdrag" / "sandlista.json").read_text(encoding="utf-8"))
+    assert data["justerat"] is False
+    assert "OJUSTERAT" in pdf_pages(early.utdrag(33))[0]
+    # § 34 was justerad omedelbart: its extract is valid now.
+    assert "OJUSTERAT" not in "".join(pdf_pages(early.utdrag(34)))
 
 
 @pytest.mark.libreoffice

@@ -10,6 +10,7 @@ somewhere. Bad input is refused through the command line like every other source
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 import shutil
@@ -42,6 +43,30 @@ H1_TEXT = 19.0  # word box height of Heading 1 only (§ numbers)
 # ------------------------------------------------------------ reading PDFs back
 
 
+def _version(pdf: Path) -> tuple[str, int, int]:
+    stat = Path(pdf).stat()
+    return str(pdf), stat.st_size, stat.st_mtime_ns
+
+
+@functools.cache
+def _pages(version: tuple[str, int, int]) -> tuple[str, ...]:
+    return tuple(pdf_pages(Path(version[0])))
+
+
+@functools.cache
+def _words(version: tuple[str, int, int]) -> tuple[poppler.Word, ...]:
+    return tuple(poppler.words(Path(version[0])))
+
+
+def read_pages(pdf: Path) -> list[str]:
+    """``pdf_pages``, run once per version of the file: the checks below read the same PDFs many times,
+    and pdftotext takes about a second for a protokoll."""
+    return list(_pages(_version(pdf)))
+
+
+def read_words(pdf: Path) -> list[poppler.Word]:
+    """``poppler.words``, run once per version of the file."""
+    return list(_words(_version(pdf)))
 
 
 @dataclasses.dataclass
@@ -68,7 +93,7 @@ class Line:
 def lines_by_page(pdf: Path) -> dict[int, list[Line]]:
     """Each page's words grouped into lines (same baseline), top to bottom; origin top left."""
     pages: dict[int, list[Line]] = {}
-    for word in sorted(poppler.words(pdf), key=lambda w: (w.page, round(w.y1), w.x0)):
+    for word in sorted(read_words(pdf), key=lambda w: (w.page, round(w.y1), w.x0)):
         lines = pages.setdefault(word.page, [])
         if lines and abs(lines[-1].bottom - word.y1) < 2 and lines[-1].words[-1].page == word.page:
             lines[-1].words.append(word)
@@ -140,7 +165,7 @@ def _walk(content, ctm, pieces, depth: int) -> None:
 def stamps(pdf: Path) -> dict[int, tuple[float, float, float, float]]:
     """Per page the box of its page stamp 'Sida N av M' (the last on the page), from the top left."""
     found: dict[int, tuple[float, float, float, float]] = {}
-    words = poppler.words(pdf)
+    words = read_words(pdf)
     for i in range(len(words) - 3):
         group = words[i:i + 4]
         if (group[0].text == "Sida" and group[2].text == "av" and group[1].text.isdigit()
@@ -158,7 +183,7 @@ def _overlap(a, b, clearance: float = 0.5) -> bool:
 def stamp_collisions(pdf: Path, *, boxes_expected: bool) -> list[str]:
     """Pages whose stamp touches a drawn line; with ``boxes_expected``, also pages without signature boxes."""
     problems = []
-    text = pdf_pages(pdf)
+    text = read_pages(pdf)
     found = stamps(pdf)
     for number, pieces in enumerate(drawn_lines(pdf), start=1):
         box = found.get(number)
@@ -309,7 +334,7 @@ def variant(variant_sources, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def variant_text(variant) -> list[str]:
-    return pdf_pages(variant / "protokoll.pdf")
+    return read_pages(variant / "protokoll.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -381,7 +406,7 @@ class TestVariantProtokoll:
         assert "Beslut Informationen läggs till handlingarna." in paragraph
         assert "Beslutsunderlag • Beredningsgrupp GNS" in paragraph
         assert "Tjänsteskrivelse" not in paragraph, "ärendet har ingen tjänsteskrivelse"
-        extract = flat("\n".join(pdf_pages(variant / "utdrag" / "protokollsutdrag-42.pdf")))
+        extract = flat("\n".join(read_pages(variant / "utdrag" / "protokollsutdrag-42.pdf")))
         assert "Informationer 2020 Sammanfattning • Regiondirektören informerar" in extract
 
     def test_item_without_report_with_proposal_and_written_basis(self, variant_body):
@@ -576,18 +601,28 @@ def stressed(demo_record, tmp_path_factory) -> dict[str, Path]:
         longer = dataclasses.replace(record, decisions=[first, *record.decisions[1:]])
         documents[f"lines-{extra}"] = render.render_protokoll(meeting, longer, template, work / f"l{extra}.docx")
     pdfs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "profil")
-    return dict(zip(documents, pdfs))
+    return {key: without_output_intent(pdf) for key, pdf in zip(documents, pdfs)}
+
+
+def without_output_intent(pdf: Path) -> Path:
+    """``pdf`` without LibreOffice's PDF/A output intent, which has no bearing on text, lines or layout: with
+    its ICC profile every poppler run on the file takes some twenty times longer (lcms2 inverts its tone curves
+    for each page). The finished protokoll carries the profile of pdf/conformance.py instead."""
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        del document.Root.OutputIntents
+        document.save(pdf)
+    return pdf
 
 
 @pytest.mark.libreoffice
 @pytest.mark.poppler
 def test_signature_blocks_never_split(stressed):
-    pages = {key: signature_pages(pdf_pages(pdf), adjusters=1) for key, pdf in stressed.items()
+    pages = {key: signature_pages(read_pages(pdf), adjusters=1) for key, pdf in stressed.items()
              if key.startswith("people")}
     assert all(len(found) == 1 for found in pages.values()), pages
     assert {found[0] for found in pages.values()} == {1, 2}, f"blocket ska ha mött sidans fot: {pages}"
     for key, pdf in stressed.items():
-        blocks = signature_blocks(pdf_pages(pdf), adjusters=1)
+        blocks = signature_blocks(read_pages(pdf), adjusters=1)
         assert all(len(found) == 1 for _, found in blocks), (key, blocks)
 
 
@@ -640,7 +675,7 @@ def test_packet_stamp_stays_out_of_signature_boxes(tmp_path):
 @pytest.mark.poppler
 def test_packet_stamp_clear_of_signature_boxes_in_the_bilagor(demo_build):
     packet = demo_build / "kallelse.pdf"
-    pages = pdf_pages(packet)
+    pages = read_pages(packet)
     with_boxes = [n for n, page in enumerate(pages, start=1) if "Justerandes signatur" in page]
     assert with_boxes, "kallelsens bilagor har protokollsutdrag med signaturrutor"
     found, pieces = stamps(packet), drawn_lines(packet)

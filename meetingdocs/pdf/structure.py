@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -76,7 +77,11 @@ def merge(parts: list[Part] | list[tuple[Path, str]], out: Path, *, language: st
         merged = _MergedTree(pdf)
         for number, part in enumerate(parts, start=1):
             src = open_files.enter_context(pikepdf.open(part.pdf))  # open until saved: streams are copied lazily
-            pdf.pages.extend(src.pages)
+            with warnings.catch_warnings():
+                # pikepdf warns that extend() leaves form fields and named destinations behind: the next
+                # line carries them over (add_pages_from would copy them a second time)
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                pdf.pages.extend(src.pages)
             _merge_document_parts(pdf, src)
             if not merged.add(src, part.title, f"Del{number}_"):
                 untagged.append(part)

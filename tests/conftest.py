@@ -27,6 +27,11 @@ settings.load_profile("default")
 REPO = Path(__file__).resolve().parent.parent
 DEMO = "2020-12-11"
 
+# Under pytest-xdist every core already runs a worker: one LibreOffice process per build keeps the cores
+# from being oversubscribed (tests/test_libreoffice.py sets the number itself to test parallel conversion).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("MEETINGDOCS_LO_PROCESSES", "1")
+
 
 def run_build(*args: str | Path, sources: Path | None = None, out: Path | None = None,
               env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

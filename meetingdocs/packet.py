@@ -373,7 +373,7 @@ def paginate(plan: Plan, work: Path, templates: Path = TEMPLATES) -> None:
     for attempt in range(1, MAX_TOC_PASSES + 1):
         _place(plan, toc_pages)
         toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading, template=template,
-                               profile_dir=work / "lo-profil")
+                       profile_dir=work / "lo-profil")
         rendered = _page_count(plan.toc_pdf)
         log.debug("TOC pass %d: assumed %d pages, rendered %d", attempt, toc_pages, rendered)
         if rendered == toc_pages:

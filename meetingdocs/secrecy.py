@@ -132,7 +132,7 @@ def public_markdown(text: str) -> str:
 
 def internal_markdown(text: str) -> str:
     """``text`` with every secret passage shown as a quotation headed by its sekretessmarkering."""
-    return _replace_passages(text, lambda ground, inner: [f"> **{marking(ground)}**", ">",
+    return _replace_passages(text, lambda ground, inner: [_marking_line(ground), ">",
                                                           *(f"> {line}" if line.strip() else ">" for line in inner)])
 
 
@@ -192,8 +192,13 @@ def _case_text(case: Case, markdown) -> Case:
                                attachments=attachments)
 
 
+def _marking_line(ground: str) -> str:
+    """The sekretessmarkering as the bold first line of a Markdown quotation."""
+    return f"> **{marking(ground)}**"
+
+
 def _marked(ground: str, markdown: str) -> str:
-    return f"> **{marking(ground)}**\n\n{markdown}"
+    return f"{_marking_line(ground)}\n\n{markdown}"
 
 
 def _internal_case(case: Case) -> Case:

@@ -378,6 +378,12 @@ def test_hang_is_killed_per_document(tmp_path, monkeypatch):
         assert _process_gone(child), f"child sleep {child} survived"
 
 
+# A fake soffice's first lines: the folder after --outdir, where it writes its PDFs.
+READ_OUTDIR = """outdir=""; previous=""
+for a in "$@"; do [ "$previous" = "--outdir" ] && outdir="$a"; previous="$a"; done
+"""
+
+
 def _one_page_pdf(path: Path) -> Path:
     from pypdf import PdfWriter
 
@@ -395,9 +401,7 @@ def test_a_hang_in_one_process_stops_the_others(tmp_path, monkeypatch):
     page = _one_page_pdf(tmp_path / "sida.pdf")
     fake = _write_script(tmp_path / "soffice-en-fastnar", f"""\
 echo $$ >> "{pids}"
-outdir=""; previous=""
-for a in "$@"; do [ "$previous" = "--outdir" ] && outdir="$a"; previous="$a"; done
-for a in "$@"; do
+{READ_OUTDIR}for a in "$@"; do
   case "$a" in
     *fastnar.docx) sleep 300 & echo $! >> "{pids}"; sleep 300;;
     *.docx) sleep 1; name=$(basename "$a"); cp "{page}" "$outdir/${{name%.*}}.pdf";;
@@ -615,9 +619,7 @@ def _fake_soffice_stuck_on(tmp_path: Path, stuck: str, *, hang: bool) -> Path:
     on_stuck = "sleep 300" if hang else "exit 0"
     return _write_script(tmp_path / "soffice-fastnar", f"""\
 if [ "$1" = "--version" ]; then echo "LibreOffice 7.4.7.2 fake"; exit 0; fi
-outdir=""; previous=""
-for a in "$@"; do [ "$previous" = "--outdir" ] && outdir="$a"; previous="$a"; done
-for a in "$@"; do
+{READ_OUTDIR}for a in "$@"; do
   case "$a" in
     *{stuck}) echo "Error: source file could not be loaded" >&2; {on_stuck};;
     *.docx|*.odt) name=$(basename "$a"); cp "{tmp_path / 'sida.pdf'}" "$outdir/${{name%.*}}.pdf";;

@@ -13,7 +13,7 @@ of every character the file actually shows agrees. Positions of the text
 therefore do not move; anything else is reported, never changed.
 
 ``review(plan)`` does both for a packet and logs one warning per finding;
-``blockers(plan)`` lists, in Swedish, what keeps the packet from full
+``blocker_lines(reviews)`` lists, in Swedish, what keeps the packet from full
 conformance (used by the conformance claims and ``--strikt``);
 ``write_report`` writes ``tillganglighet.txt``.
 """
@@ -456,15 +456,6 @@ def review(plan) -> list[Review]:
 
 def blocker_lines(reviews: list[Review]) -> list[str]:
     return [f"{r.label}: {f.sentence()}" for r in reviews for f in r.blocking]
-
-
-def blockers(plan) -> list[str]:
-    """What keeps the packet's received bilagor from PDF/UA-1 and PDF/A-2, in Swedish; [] when nothing.
-
-    Reads the work copies as they are now (after ``review`` embedded fonts); changes nothing.
-    """
-    return [f"{name}: {f.sentence()}" for name, pdf in received_documents(plan)
-            for f in inspect_pdf(pdf) if f.blocks]
 
 
 def require_conformance(reviews: list[Review], packet_problems: list[str] = ()) -> None:

@@ -76,8 +76,9 @@ def published_numbers(meeting: Meeting, findings: list[Finding]) -> list[Finding
     secret_items = {item.case.source for item in meeting.cases if item.case.secrecy}
     secret_bilagor = {a.path for item in meeting.cases for a in item.case.attachments
                       if a.secrecy or item.case.secrecy}
-    return [f for f in findings if f.is_number and f.file not in secret_bilagor
-            and f.line not in _secret_lines(f.file, whole_body=f.file in secret_items)]
+    numbers = [f for f in findings if f.is_number and f.file not in secret_bilagor]
+    hidden = {path: _secret_lines(path, whole_body=path in secret_items) for path in {f.file for f in numbers}}
+    return [f for f in numbers if f.line not in hidden[f.file]]
 
 
 def _secret_lines(path: Path, *, whole_body: bool) -> set[int]:

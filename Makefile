@@ -73,4 +73,6 @@ templates: $(STAMP)
 	$(PY) scripts/make_templates.py
 
 clean:
-	rm -rf packets/* public .pytest_cache
+	rm -rf packets/* public .pytest_cache .cache/meetingdocs
+	@# a cache folder of one's own (MEETINGDOCS_CACHE): only what the build keeps there
+	@case "$$MEETINGDOCS_CACHE" in ""|av|off|0|nej|no) ;; *) rm -rf "$$MEETINGDOCS_CACHE/v1";; esac

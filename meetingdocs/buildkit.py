@@ -9,6 +9,9 @@
 * ``template_for``: a committee's own template or the shared one.
 * ``publish``: move a complete, staged set of files into ``packets/MEETING/``
   so that either every file of the new set is in place or none is.
+* ``Converter``: LibreOffice's conversions through the cache: a document
+  converted before, with the same LibreOffice and options, is taken from
+  there.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Iterator
 
+from . import cache as cache_module
+from . import uptodate
+from .cache import Cache
 from .errors import PublishError, display_path
 from .model import Meeting
-from .pdf import fonts
 from .tools import libreoffice, poppler
 
 log = logging.getLogger(__name__)
@@ -131,10 +137,71 @@ def kill_processes_using(folder: Path) -> int:
 # ------------------------------------------------------------------ tools
 
 
-def check_tools() -> None:
-    """Fail early, with the install command, when a program is missing."""
-    log.debug("LibreOffice %s, Poppler %s", libreoffice.version(), poppler.version())
+def check_tools(cache: Cache | None = None) -> str:
+    """Fail early, with the install command, when a program is missing; return LibreOffice's identity."""
+    identity = libreoffice_identity(cache or Cache(None))
+    log.debug("LibreOffice %s, Poppler %s", identity, poppler.version())
+    from .pdf import fonts  # reportlab: loaded only when a build runs
+
     fonts.register_fonts()
+    return identity
+
+
+TOOL_KIND = "verktyg"
+
+
+def libreoffice_identity(cache: Cache) -> str:
+    """LibreOffice's version and installation. Asking the version starts soffice (a third of a second), so
+    the answer is kept in the cache for as long as the installation's files are unchanged."""
+    libreoffice.soffice_path()  # missing: says how to install it
+    stamp = uptodate.soffice_stamp()
+    key = cache_module.key(TOOL_KIND, stamp)
+    known = cache.fetch_data(TOOL_KIND, key)
+    if not known or not known.get("version"):
+        known = {"version": libreoffice.version()}
+        cache.store(TOOL_KIND, key, data=known)
+    return f"{known['version']} ({stamp})"
+
+
+# -------------------------------------------------------------- conversion
+
+PDF_KIND = "pdf"
+
+
+@dataclass
+class Converter:
+    """Converts documents to PDF with LibreOffice, taking what it converted before from the cache.
+
+    A converted PDF is stored under a key of the document's content (its
+    parts, not the ZIP's timestamps) and name, LibreOffice's identity and
+    export options, the private profile's settings and this program's code
+    (which post-processes the PDF). Only documents not found are converted,
+    all in one call (in parallel); they are stored once all are done.
+    """
+
+    cache: Cache
+    profile_dir: Path
+    libreoffice: str = ""  # identity, from check_tools()
+    converted: list[Path] = field(default_factory=list)  # documents LibreOffice converted (not from the cache)
+
+    def convert(self, sources: list[Path], outdir: Path) -> list[Path]:
+        """Like ``libreoffice.convert_to_pdf``: ``outdir / (stem + ".pdf")`` for each source, in order."""
+        outdir.mkdir(parents=True, exist_ok=True)
+        keys = [self.key(source) for source in sources]
+        missing = [i for i, key in enumerate(keys) if self.cache.fetch(PDF_KIND, key, outdir) is None]
+        if missing:
+            made = libreoffice.convert_to_pdf([sources[i] for i in missing], outdir, profile_dir=self.profile_dir)
+            self.converted += [sources[i] for i in missing]
+            for i, pdf in zip(missing, made):
+                self.cache.store(PDF_KIND, keys[i], {pdf.name: pdf})
+        log.debug("%d of %d document(s) taken from the cache", len(sources) - len(missing), len(sources))
+        return [outdir / f"{source.stem}.pdf" for source in sources]
+
+    def key(self, source: Path) -> str:
+        if not self.libreoffice:
+            self.libreoffice = libreoffice_identity(self.cache)
+        return cache_module.key(PDF_KIND, source.name, cache_module.document_digest(source), self.libreoffice,
+                                libreoffice.pdf_filter(), libreoffice.PROFILE_SETTINGS, cache_module.code_version())
 
 
 def template_name(key: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import logconf
 from .errors import ExitCode, MeetingDocsError, cap_message, display_path, shorten
 from .limits import MAX_UNEXPECTED_DETAIL_CHARS
-from .sources import list_meetings
+from .meetings import list_meetings
 
 log = logging.getLogger("meetingdocs")
 
@@ -81,6 +81,30 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.other_error)
 
 
+def _packet(args: argparse.Namespace) -> int:
+    """Build the packet, unless the one in packets/ is what a build would make now (nothing changed)."""
+    from .buildkit import TEMPLATES
+    from .cache import Cache
+    from .uptodate import reused_packet
+
+    cache = Cache.from_environment()
+    reused = reused_packet(args.sources, args.date.strip(), args.out, TEMPLATES, strict=args.strikt, cache=cache)
+    if reused is not None:
+        made = reused.result
+        _print_packet(reused.target / made["pdf"], made["pages"], reused.target / made["docx"])
+        return int(ExitCode.ok)
+    from .packet import build_packet
+
+    result = build_packet(args.sources, args.date.strip(), args.out, strict=args.strikt, cache=cache)
+    _print_packet(result.pdf, result.pages, result.docx)
+    return int(ExitCode.ok)
+
+
+def _print_packet(pdf: Path, pages: int, docx: Path) -> None:
+    print(f"{display_path(pdf)} ({pages} sidor)")
+    print(display_path(docx))
+
+
 def _stop(signum, frame) -> None:
     """SIGTERM (an ordinary kill) stops the build like Ctrl-C: temporary files and programs are cleaned up."""
     raise KeyboardInterrupt
@@ -88,12 +112,7 @@ def _stop(signum, frame) -> None:
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "packet":
-        from .packet import build_packet
-
-        result = build_packet(args.sources, args.date.strip(), args.out, strict=args.strikt)
-        print(f"{display_path(result.pdf)} ({result.pages} sidor)")
-        print(display_path(result.docx))
-        return int(ExitCode.ok)
+        return _packet(args)
     if args.command == "protokoll":
         from .minutes.build import build_minutes
 

@@ -17,18 +17,20 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from pypdf import PdfReader
 
-from . import privacy, secrecy
-from .buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
+from . import cache as cache_module
+from . import privacy, secrecy, uptodate
+from .buildkit import TEMPLATES, Converter, check_tools, template_for, template_name, work_folder
 from .buildkit import publish as publish_set
+from .cache import Cache
 from .errors import ConversionError, OutputInvalidError, Problem, SourceError, display_path
 from .model import AgendaItem, Attachment, Meeting
 from .pdf import assemble, conformance, received, sanitize, stamp, toc
 from .render import documents
-from .sources import MEETING_FILE, find_meeting, load_meeting
+from .sources import MEETING_FILE, load_meeting
 from .tools import external_refs, libreoffice, poppler
 
 log = logging.getLogger(__name__)
@@ -86,21 +88,44 @@ def public_packet_path(out_root: Path, meeting_id: str) -> Path:
 
 
 def build_packet(sources: Path, date: str, out_root: Path, *, templates: Path = TEMPLATES,
-                 strict: bool = False) -> BuildResult:
-    meeting_folder = find_meeting(sources, date)
+                 strict: bool = False, cache: Cache | None = None) -> BuildResult:
+    cache = cache if cache is not None else Cache.from_environment()
+    inputs = uptodate.packet_inputs(sources, date, out_root, templates, strict=strict)  # before reading them
+    with uptodate.warnings_given() as given:
+        result = _build(inputs, templates, strict, cache)
+    uptodate.remember(cache, inputs, _published_files(result), given, result_data(result))
+    cache.prune()
+    return result
+
+
+def _build(inputs: uptodate.Inputs, templates: Path, strict: bool, cache: Cache) -> BuildResult:
+    meeting_folder = inputs.meeting_folder
     log.info("Läser källfilerna i %s", display_path(meeting_folder))
     meeting, warnings = load_meeting(meeting_folder)
     personal_data = privacy.warn_about_personal_data(meeting)  # the members' packet warns, the public one refuses
-    check_tools()
+    libreoffice_identity = check_tools(cache)
+    out_root = inputs.target.parent
     with work_folder(out_root, meeting.id) as work:
-        packet = make_packet(secrecy.internal_view(meeting), work, templates, strict=strict)
-        public = make_public_packet(meeting, packet, work / "offentlig", templates, personal_data)
+        converter = Converter(cache, work / "lo-profil", libreoffice_identity)
+        packet = make_packet(secrecy.internal_view(meeting), work, templates, converter, strict=strict)
+        public = make_public_packet(meeting, packet, work / "offentlig", templates, converter, personal_data)
         files = {PACKET_PDF: packet.pdf, KALLELSE_DOCX: packet.docx, received.REPORT_FILE: packet.report}
         if public.folder is not None:
             files[PUBLIC_DIR] = public.folder
         result = publish(meeting, out_root, files, obsolete=() if public.folder else (PUBLIC_DIR,))
     return BuildResult(result, result / PACKET_PDF, result / KALLELSE_DOCX, packet.pages, len(warnings),
                        public.refusals)
+
+
+def _published_files(result: BuildResult) -> list[Path]:
+    names = [PACKET_PDF, KALLELSE_DOCX, received.REPORT_FILE, f"{PUBLIC_DIR}/{PACKET_PDF}"]
+    return [result.folder / name for name in names if (result.folder / name).is_file()]
+
+
+def result_data(result: BuildResult) -> dict:
+    """What the record of a build keeps of its result (``uptodate.reused_packet`` gives it back)."""
+    return {"pdf": result.pdf.name, "docx": result.docx.name, "pages": result.pages, "warnings": result.warnings,
+            "public_refusals": result.public_refusals}
 
 
 @dataclass(frozen=True)
@@ -111,15 +136,17 @@ class MadePacket:
     pages: int
 
 
-def make_packet(meeting: Meeting, work: Path, templates: Path, *, strict: bool = False) -> MadePacket:
+def make_packet(meeting: Meeting, work: Path, templates: Path, converter: Converter, *,
+                strict: bool = False) -> MadePacket:
     """Render, convert, check, paginate, assemble, finalize and verify one packet inside ``work``."""
     plan = render(meeting, work, templates)
-    convert(plan, work)
-    clean_converted(plan, work)
-    reviews = received.review(plan)  # embeds fonts where lossless; warns about what keeps conformance off
+    clean_received_pdfs(plan, work, converter.cache)
+    convert(plan, work, converter)
+    clean_converted(plan, work, converter.cache)
+    reviews = received.review(plan, converter.cache)  # embeds fonts where lossless; warns what keeps PDF/UA off
     if strict:
         received.require_conformance(reviews)
-    paginate(plan, work, templates)
+    paginate(plan, work, templates, converter)
     packet = assemble_packet(plan, work)
     own = own_conformance_problems(packet, reviews)  # XMP; the claims where met
     if strict:
@@ -135,7 +162,7 @@ class PublicPacket:
     refusals: list[str]  # why not: one line per personnummer it would show, with file and line or page
 
 
-def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templates: Path,
+def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templates: Path, converter: Converter,
                        personal_data: list[privacy.Finding]) -> PublicPacket:
     """The folder publik/ with the packet as it may be published: without anything marked secret (built anew
     from the sources, so that no secret text is in the file at all), or the packet itself when nothing is.
@@ -149,7 +176,7 @@ def make_public_packet(meeting: Meeting, internal: MadePacket, work: Path, templ
     if secrecy.has_markings(meeting):
         log.info("Bygger den offentliga kallelsen, utan det som är markerat som sekretess")
         (work / "arbete").mkdir()
-        shutil.copyfile(make_packet(secrecy.public_view(meeting), work / "arbete", templates).pdf,
+        shutil.copyfile(make_packet(secrecy.public_view(meeting), work / "arbete", templates, converter).pdf,
                         folder / PACKET_PDF)
     else:
         shutil.copyfile(internal.pdf, folder / PACKET_PDF)
@@ -223,21 +250,37 @@ def _case_documents(meeting: Meeting, item: AgendaItem, tpl: Callable[[str], Pat
         elif attachment.kind == "docx":
             doc.docx = docx_dir / f"{key}{attachment.path.suffix.lower()}"
             shutil.copyfile(attachment.path, doc.docx)
-        else:
-            doc.pdf = clean_received(item, attachment, attachment.path, work / RECEIVED_DIR / f"{key}.pdf")
         docs.append(doc)
     return docs
 
 
-def clean_received(item: AgendaItem, attachment: Attachment, pdf: Path, out: Path) -> Path:
+CLEAN_KIND = "rensad"  # in the build cache: a received PDF without active content, with what was removed
+
+
+def clean_received(item: AgendaItem, attachment: Attachment, pdf: Path, out: Path,
+                   cache: Cache | None = None) -> Path:
     """A copy of a bilaga made by others, without JavaScript and other active content.
 
     The secretary's file is never changed; what was removed is named in a
-    warning, one line per file.
+    warning, one line per file (again when the copy comes from the cache).
     """
     out.parent.mkdir(exist_ok=True)
+    cache = cache or Cache(None)
+    key = cache_module.key(CLEAN_KIND, cache_module.file_digest(pdf), cache_module.code_version())
+    known = cache.fetch_file(CLEAN_KIND, key, out)
+    if known is None:
+        removed = _sanitized(item, attachment, pdf, out)
+        known = {"removed": sanitize.sentence(removed) if removed else ""}
+        cache.store_file(CLEAN_KIND, key, out, known)
+    if known["removed"]:
+        log.warning("Bilaga %d till ärende %d (fil %s): %s", attachment.number, item.number, attachment.path.name,
+                    known["removed"])
+    return out
+
+
+def _sanitized(item: AgendaItem, attachment: Attachment, pdf: Path, out: Path) -> list[str]:
     try:
-        removed = sanitize.sanitize_pdf(pdf, out)
+        return sanitize.sanitize_pdf(pdf, out)
     except sanitize.UnreadablePdfError as exc:
         log.debug("pikepdf cannot open %s: %s", pdf, exc)
         raise SourceError([_attachment_problem(
@@ -248,10 +291,6 @@ def clean_received(item: AgendaItem, attachment: Attachment, pdf: Path, out: Pat
             item, attachment, f"innehåller aktivt innehåll som inte gick att ta bort "
             f"({sanitize.describe(exc.found)}). Be avsändaren om en PDF utan sådant innehåll, eller skriv ut "
             "bilagan till en ny PDF (Skriv ut och en PDF-skrivare i PDF-läsaren) och använd den.")]) from exc
-    if removed:
-        log.warning("Bilaga %d till ärende %d (fil %s): %s", attachment.number, item.number, attachment.path.name,
-                    sanitize.sentence(removed))
-    return out
 
 
 def _attachment_problem(item: AgendaItem, attachment: Attachment, message: str) -> Problem:
@@ -259,24 +298,34 @@ def _attachment_problem(item: AgendaItem, attachment: Attachment, message: str) 
                    field=f"bilagor[{attachment.number}].fil")
 
 
-def clean_converted(plan: Plan, work: Path) -> None:
+def clean_received_pdfs(plan: Plan, work: Path, cache: Cache) -> None:
+    """Copies of the received PDF bilagor without active content (before converting: a PDF that cannot be
+    opened stops the build at once)."""
+    for item, doc in _received(plan, "pdf"):
+        doc.pdf = clean_received(item, doc.received, doc.received.path, work / RECEIVED_DIR / f"{doc.key}.pdf", cache)
+
+
+def clean_converted(plan: Plan, work: Path, cache: Cache) -> None:
     """Received Word files become PDFs only in convert(): clean those copies too."""
-    for item, docs in plan.cases:
-        for doc in docs:
-            if doc.received is not None and doc.received.kind == "docx":
-                doc.pdf = clean_received(item, doc.received, doc.pdf, work / RECEIVED_DIR / f"{doc.key}.pdf")
+    for item, doc in _received(plan, "docx"):
+        doc.pdf = clean_received(item, doc.received, doc.pdf, work / RECEIVED_DIR / f"{doc.key}.pdf", cache)
+
+
+def _received(plan: Plan, kind: str) -> Iterator[tuple[AgendaItem, Document]]:
+    return ((item, doc) for item, docs in plan.cases for doc in docs
+            if doc.received is not None and doc.received.kind == kind)
 
 
 # ---------------------------------------------------------------- convert
 
 
-def convert(plan: Plan, work: Path) -> None:
+def convert(plan: Plan, work: Path, converter: Converter) -> None:
     pending = [doc for doc in plan.documents() if doc.docx is not None]
     leave_out_external_references(pending)
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(pending))
     pdf_dir = work / "pdf"
     try:
-        outputs = libreoffice.convert_to_pdf([doc.docx for doc in pending], pdf_dir, profile_dir=work / "lo-profil")
+        outputs = converter.convert([doc.docx for doc in pending], pdf_dir)
     except ConversionError as exc:
         raise _in_terms_of_sources(exc, pending) from exc
     for doc, pdf in zip(pending, outputs):
@@ -359,7 +408,7 @@ def entry_targets(plan: Plan) -> list[int]:
     return [plan.kallelse.start] + [doc.start for _, docs in plan.cases for doc in docs]
 
 
-def paginate(plan: Plan, work: Path, templates: Path = TEMPLATES) -> None:
+def paginate(plan: Plan, work: Path, templates: Path, converter: Converter) -> None:
     """Render the TOC until its own length no longer moves the page numbers.
 
     Each pass is one LibreOffice run (about 3 s); a TOC that fits the pages
@@ -373,7 +422,7 @@ def paginate(plan: Plan, work: Path, templates: Path = TEMPLATES) -> None:
     for attempt in range(1, MAX_TOC_PASSES + 1):
         _place(plan, toc_pages)
         toc.render_toc(toc_entries(plan), plan.toc_pdf, subheading=subheading, template=template,
-                       profile_dir=work / "lo-profil")
+                       convert=converter.convert)
         rendered = _page_count(plan.toc_pdf)
         log.debug("TOC pass %d: assumed %d pages, rendered %d", attempt, toc_pages, rendered)
         if rendered == toc_pages:

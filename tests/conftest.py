@@ -52,6 +52,29 @@ def run_build(*args: str | Path, sources: Path | None = None, out: Path | None =
 ACCESSIBILITY_ADVICE = " — be avsändaren om "
 
 
+_LOGGING_SOFFICE = """\
+#!/bin/sh
+for a in "$@"; do case "$a" in *.docx|*.odt) echo "$(basename "$a")" >> "$SOFFICE_LOG";; esac; done
+exec "{real}" "$@"
+"""
+
+
+def logging_soffice(folder: Path) -> Path:
+    """A wrapper around the real soffice (for $MEETINGDOCS_SOFFICE) that logs the name of every document it is
+    given to the file $SOFFICE_LOG: which documents a build had LibreOffice convert."""
+    from meetingdocs.tools import libreoffice
+
+    script = folder / "soffice-som-loggar"
+    script.write_text(_LOGGING_SOFFICE.format(real=libreoffice.soffice_path()), encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def converted(log: Path) -> list[str]:
+    """The documents logged by ``logging_soffice``, in order."""
+    return log.read_text(encoding="utf-8").split() if log.exists() else []
+
+
 def warnings_in(stderr: str) -> list[str]:
     """The "Varning:" lines of a build."""
     return [line for line in stderr.splitlines() if line.startswith("Varning")]
@@ -62,6 +85,16 @@ def bytecode() -> None:
     """meetingdocs/ compiled once, so that each of the hundreds of build.py runs below loads its modules
     instead of compiling them again (0.15-0.2 s a run where PYTHONDONTWRITEBYTECODE is set)."""
     compileall.compile_dir(REPO / "meetingdocs", quiet=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory) -> Path:
+    """One build cache for the whole run, shared by the xdist workers (it is safe for concurrent builds):
+    never the project's own .cache/. Tests of the cache itself give their builds a folder of their own."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bygg-cache"
+    os.environ["MEETINGDOCS_CACHE"] = str(folder)
+    return folder
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ conformance (used by the conformance claims and ``--strikt``);
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ import pikepdf
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFontFile
 
+from .. import cache as cache_module
+from ..cache import Cache
 from ..errors import NotConformingError
 from ..numbers import runs_text
 from ..tools import poppler
@@ -440,18 +443,34 @@ def received_documents(plan) -> Iterator[tuple[str, Path]]:
                 yield label(item.number, doc.received.number, doc.received.path.name), doc.pdf
 
 
-def review(plan) -> list[Review]:
-    """Embed what can be embedded without loss, then inspect; one warning per blocking finding."""
+REVIEW_KIND = "granskning"  # in the build cache: a received PDF after review, with what was found
+
+
+def review(plan, cache: Cache | None = None) -> list[Review]:
+    """Embed what can be embedded without loss, then inspect; one warning per blocking finding.
+
+    A PDF reviewed before (the same bytes, the same code) is taken from ``cache`` with what was found then."""
     reviews = []
     for name, pdf in received_documents(plan):
-        result = Review(name, embedded=embed_standard_fonts(pdf))
+        result = _reviewed(name, pdf, cache or Cache(None))
         for font in result.embedded:
             log.info("%s: typsnittet %s bäddades in (Liberation, samma teckenbredder)", name, font)
-        result.findings = inspect_pdf(pdf)
         for finding in result.findings:
             (log.warning if finding.blocks else log.debug)("%s: %s", name, finding.sentence())
         reviews.append(result)
     return reviews
+
+
+def _reviewed(name: str, pdf: Path, cache: Cache) -> Review:
+    key = cache_module.key(REVIEW_KIND, cache_module.file_digest(pdf), cache_module.code_version())
+    known = cache.fetch_file(REVIEW_KIND, key, pdf)
+    if known is not None:
+        return Review(name, [Finding(**finding) for finding in known["findings"]], known["embedded"])
+    result = Review(name, embedded=embed_standard_fonts(pdf))
+    result.findings = inspect_pdf(pdf)
+    cache.store_file(REVIEW_KIND, key, pdf, {"embedded": result.embedded,
+                                              "findings": [dataclasses.asdict(f) for f in result.findings]})
+    return result
 
 
 def blocker_lines(reviews: list[Review]) -> list[str]:

@@ -15,9 +15,11 @@ the bottom 2 cm, which the template's margin leaves empty.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
 from docx.shared import RGBColor
@@ -62,19 +64,24 @@ def render_toc(
     subheading: str = "",
     template: Path = TEMPLATE,
     profile_dir: Path | None = None,
+    convert: Callable[[list[Path], Path], list[Path]] | None = None,
 ) -> list[TocLink]:
     """Write the TOC to ``out_pdf`` (A4, as many pages as needed) with LibreOffice.
 
     ``out_pdf``'s folder also gets the docx (same stem). ``profile_dir`` is
-    the LibreOffice profile (default: next to ``out_pdf``). Returns one
-    TocLink per entry, in entry order, whose rect covers the entry's lines.
+    the LibreOffice profile (default: next to ``out_pdf``); ``convert``
+    (documents, folder) -> PDFs replaces the plain LibreOffice call (the
+    packet's goes through the cache). Returns one TocLink per entry, in
+    entry order, whose rect covers the entry's lines.
     """
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     docx_path = render_toc_docx(entries, template, out_pdf.with_suffix(".docx"), heading=heading,
                                 subheading=subheading)
-    profile = profile_dir if profile_dir is not None else out_pdf.parent / "lo-profil"
-    (pdf,) = libreoffice.convert_to_pdf([docx_path], out_pdf.parent, profile_dir=profile)
+    if convert is None:
+        profile = profile_dir if profile_dir is not None else out_pdf.parent / "lo-profil"
+        convert = functools.partial(libreoffice.convert_to_pdf, profile_dir=profile)
+    (pdf,) = convert([docx_path], out_pdf.parent)
     join_split_links(pdf)
     links = read_links(pdf, len(entries))
     log.debug("TOC: %d entries on %d page(s) -> %s", len(entries), _pages(pdf), pdf)

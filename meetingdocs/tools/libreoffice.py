@@ -63,7 +63,6 @@ from typing import IO
 from xml.sax.saxutils import quoteattr
 
 from meetingdocs.errors import BadArgsError, ConversionError, MissingDependencyError
-from meetingdocs.pdf.lists import label_list_items
 from meetingdocs.tools.run import ToolTimeout, dies_with_us, has_exited, kill_process_group, run, spawn
 
 log = logging.getLogger(__name__)
@@ -304,6 +303,8 @@ def convert_to_pdf(
     started = time.monotonic()
     ends = _convert_batches(batches, program, Path(profile_dir).resolve(), outdir, timeout, isolate_network)
     _raise_first_failure(ends)
+    from meetingdocs.pdf.lists import label_list_items  # pikepdf: loaded only when converting
+
     for out in outputs:
         label_list_items(out)  # 7.4 leaves a list item's label in its body text
     log.debug("converted %d document(s) with %d soffice process(es) in %.1f s",

@@ -19,7 +19,8 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
 
-from ..buildkit import TEMPLATES, check_tools, template_for, template_name, work_folder
+from ..buildkit import TEMPLATES, Converter, check_tools, template_for, template_name, work_folder
+from ..cache import Cache
 from ..buildkit import publish as publish_set
 from ..errors import OutputInvalidError, display_path
 from ..model import Meeting
@@ -64,14 +65,16 @@ def build_minutes(sources: Path, date: str, out_root: Path, *, templates: Path =
     record = load_record(meeting)
     privacy.warn_about_personal_data_in_minutes(meeting, record)  # the protokoll is published: say what looks personal
     number_paragraphs(sources, meeting, record)
-    check_tools()
+    cache = Cache.from_environment()
+    libreoffice_identity = check_tools(cache)
     with work_folder(out_root, meeting.id) as work:
         documents = render_all(meeting, record, work, templates)
-        pdfs = convert(documents, work, record)
+        pdfs = convert(documents, work, record, Converter(cache, work / "lo-profil", libreoffice_identity))
         finish(meeting, record, pdfs)
         staged = stage(meeting, record, work, pdfs)
         verify(record, staged)
         result = publish(meeting, out_root, staged)
+    cache.prune()
     return result
 
 
@@ -107,11 +110,11 @@ def render_all(meeting: Meeting, record: Record, work: Path, templates: Path) ->
     return documents
 
 
-def convert(documents: dict[str, Path], work: Path, record: Record) -> dict[str, Path]:
+def convert(documents: dict[str, Path], work: Path, record: Record, converter: Converter) -> dict[str, Path]:
     _leave_out_external_references(documents)
     log.info("Konverterar %d dokument till PDF med LibreOffice", len(documents))
     try:
-        outputs = libreoffice.convert_to_pdf(list(documents.values()), work / "pdf", profile_dir=work / "lo-profil")
+        outputs = converter.convert(list(documents.values()), work / "pdf")
     except libreoffice.LibreOfficeFailed as exc:
         key = next((k for k, docx in documents.items() if exc.source is not None and docx.name == exc.source.name),
                    None)

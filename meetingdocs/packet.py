@@ -215,10 +215,10 @@ def render(meeting: Meeting, work: Path, templates: Path) -> Plan:
     def tpl(name: str) -> Path:
         return template_for(templates, meeting, name)
 
-    documents.render_kallelse(meeting, tpl("kallelse.docx"), work / KALLELSE_DOCX, links=False)
     kallelse = Document("00-kallelse", "Kallelse med föredragningslista", meeting.folder / MEETING_FILE,
                         docx=documents.render_kallelse(meeting, tpl("kallelse.docx"),
                                                        docx_dir / "00-kallelse.docx", links=True))
+    documents.without_item_links(kallelse.docx, work / KALLELSE_DOCX)  # the copy to edit: no links to follow
     plan = Plan(meeting, kallelse)
     for item in meeting.cases:
         if documents.has_documents(item.case):  # an item with only its text in the kallelse has no handlingar

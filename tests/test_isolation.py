@@ -471,9 +471,10 @@ class Killed:
 
 def kill_during_conversion(command: str, sources: Path, out: Path) -> Killed:
     """Start ``build.py command``, SIGKILL it while soffice.bin converts, see what is left."""
-    build = subprocess.Popen(
+    build = subprocess.Popen(  # with an empty cache of its own: LibreOffice must run to be killed
         [sys.executable, str(REPO / "build.py"), "--sources", str(sources), "--out", str(out), command, DEMO],
-        cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MEETINGDOCS_CACHE": str(out.parent / f"cache-{command}")})
     folder = b""
     try:
         folder = _wait_for_soffice_bin(out, build)

@@ -237,6 +237,34 @@ def render_kallelse(meeting: Meeting, template: Path, out: Path, *, links: bool)
     return render_template(template, context, out, lambda anchor: _agenda(anchor, meeting, links), nested=True)
 
 
+def without_item_links(kallelse: Path, out: Path) -> Path:
+    """The kallelse rendered with ``links=True`` as if rendered without: the agenda's item links (which only
+    the packet's PDF can follow) taken out, their text and formatting kept. Cheaper than rendering again."""
+    document = docx.Document(kallelse)
+    part = document.part
+    for link in list(document.element.body.iter(qn("w:hyperlink"))):
+        r_id = link.get(qn("r:id"))
+        if r_id is None or not part.rels[r_id].target_ref.startswith(LINK_PREFIX):
+            continue
+        for run in list(link.iterchildren(qn("w:r"))):
+            _drop_run_style(run)
+            link.addprevious(run)
+        link.getparent().remove(link)
+        part.drop_rel(r_id)
+    document.save(out)
+    return out
+
+
+def _drop_run_style(run) -> None:
+    properties = run.find(qn("w:rPr"))
+    if properties is None:
+        return
+    for style in properties.findall(qn("w:rStyle")):
+        properties.remove(style)
+    if len(properties) == 0:
+        run.remove(properties)
+
+
 def _agenda(anchor: Paragraph, meeting: Meeting, links: bool) -> None:
     for item in meeting.agenda:
         if item.kind == "break":

@@ -444,7 +444,7 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     order = [plan.kallelse.pdf, plan.toc_pdf] + [doc.pdf for _, docs in plan.cases for doc in docs]
     raw = assemble.concatenate(order, work / "paket-1-sammansatt.pdf", titles=part_titles(plan))
     stamped = work / "paket-2-stamplat.pdf"
-    stamp.stamp_pages(raw, stamped, notes=secrecy_notes(plan))
+    stamp.stamp_pages(raw, stamped, notes=secrecy_notes(plan), own_layout=own_layout(plan))
     # the TOC lines are marker links (toc.entry_link), retargeted like the agenda's; LibreOffice
     # tagged them as Link elements, with "Titel, sidan N" as their description
     markers = {documents.item_link(item.number): docs[0].start for item, docs in plan.cases}
@@ -458,6 +458,16 @@ def assemble_packet(plan: Plan, work: Path) -> Path:
     )
     return assemble.finish(stamped, work / PACKET_PDF, outline=outline(plan),
                            marker_targets=markers, marker_prefix=documents.LINK_PREFIX, metadata=metadata)
+
+
+def own_layout(plan: Plan) -> set[int]:
+    """Pages (0-based) laid out by our own templates, which keep the spot of the page number free: all but
+    the received bilagor's (those are looked at for a free corner)."""
+    pages = set(range(plan.kallelse.pages + plan.toc_pages))
+    for doc in plan.documents()[1:]:
+        if doc.received is None:
+            pages.update(range(doc.start, doc.start + doc.pages))
+    return pages
 
 
 def secrecy_notes(plan: Plan) -> dict[int, str]:

@@ -14,8 +14,9 @@ mapped into the page's user space with the inverse rotation. The result
 looks the same to the reader, and links, bookmarks and form fields of the
 input stay exactly where they were.
 
-Placement avoids content: the document is rendered at low resolution with
-pdftoppm and candidate spots are tried in order (bottom right, bottom
+Placement avoids content: each page (except those the caller says its own
+templates laid out, which keep the first spot free) is rendered at low
+resolution with pdftoppm and candidate spots are tried in order (bottom right, bottom
 centre, bottom left, top right, top centre, top left). A spot is free when
 it is blank and not inside a drawn frame (the "Justerandes signatur" and
 "Utdragsbestyrkande" boxes at the foot of a protokoll page are blank inside).
@@ -34,7 +35,7 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,20 +246,25 @@ def choose_placement(
     geom: PageGeometry,
     label: _Label,
     image: poppler.GrayImage | None,
+    *,
+    known_free: bool = False,
 ) -> StampPlacement:
-    """First free candidate spot, else the covered fallback. Sizes in user units."""
+    """First free candidate spot, else the covered fallback. Sizes in user units.
+
+    ``known_free``: a page whose layout the build made itself, whose first candidate its templates keep
+    free: that spot is taken without looking (no ``image`` needed)."""
     k = 1.0 / geom.user_unit  # sizes are physical points; user space may be scaled
     vis = geom.visible
     bw = (label.width + 2 * PAD_X) * k
     bh = (label.ascent + label.descent + 2 * PAD_Y) * k
     edge = EDGE * k
-    if image is not None:
+    if image is not None or known_free:
         for name in CANDIDATES:
             x, y = _candidate_box(name, vis, bw, bh, edge)
             box = (x, y, x + bw, y + bh)
             if box[0] < vis[0] or box[1] < vis[1] or box[2] > vis[2] or box[3] > vis[3]:
                 continue  # page too small for this spot
-            if _box_is_blank(image, vis, box, CHECK_MARGIN * k) and not _inside_frame(image, vis, box):
+            if known_free or (_box_is_blank(image, vis, box, CHECK_MARGIN * k) and not _inside_frame(image, vis, box)):
                 return StampPlacement(page_index, x, y, bw, bh, False, name)
     # fallback: bottom right, inside the outermost 0.5 cm strip, on white
     fw = (label.width + 2 * FALLBACK_PAD) * k
@@ -329,11 +335,27 @@ def _open(in_pdf: Path) -> PdfReader:
     return reader
 
 
-def _render_all(in_pdf: Path, count: int):
-    """Yield one grayscale rendering per page, a chunk of pages per pdftoppm call."""
-    for first in range(1, count + 1, RENDER_CHUNK):
-        last = min(count, first + RENDER_CHUNK - 1)
-        yield from poppler.render_gray_pages(in_pdf, RENDER_DPI, first, last, cropbox=True)
+def _render_pages(in_pdf: Path, pages: list[int]) -> dict[int, poppler.GrayImage]:
+    """One grayscale rendering per page in ``pages`` (0-based, ascending), each run of consecutive pages in
+    as few pdftoppm calls as possible (at most RENDER_CHUNK pages a call, which bounds memory)."""
+    images: dict[int, poppler.GrayImage] = {}
+    for first, last in _runs(pages):
+        for start in range(first, last + 1, RENDER_CHUNK):
+            end = min(last, start + RENDER_CHUNK - 1)
+            rendered = poppler.render_gray_pages(in_pdf, RENDER_DPI, start + 1, end + 1, cropbox=True)
+            images.update(zip(range(start, end + 1), rendered))
+    return images
+
+
+def _runs(pages: list[int]) -> list[tuple[int, int]]:
+    """[0, 1, 2, 5, 6] -> [(0, 2), (5, 6)]."""
+    runs: list[tuple[int, int]] = []
+    for page in pages:
+        if runs and page == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], page)
+        else:
+            runs.append((page, page))
+    return runs
 
 
 def stamp_pages(
@@ -344,8 +366,13 @@ def stamp_pages(
     first_number: int = 1,
     total: int | None = None,
     notes: Mapping[int, str] | None = None,
+    own_layout: Collection[int] = (),
 ) -> list[StampPlacement]:
     """Stamp every page of ``in_pdf`` with ``label`` and write ``out_pdf``.
+
+    Pages in ``own_layout`` (0-based) were laid out by the build's own
+    templates, which keep the first candidate spot free: they are not
+    rendered to look for a free spot. Every other page is.
 
     ``{n}`` is ``first_number + page index``, ``{m}`` is ``total`` or the
     page count. ``notes`` (page index -> text) go before the label on their
@@ -366,11 +393,9 @@ def stamp_pages(
     texts = [f"{notes[i]} – {text}" if i in notes else text for i, text in enumerate(texts)]
     labels = [_measure(text, fonts.regular, FONT_SIZE) for text in texts]
 
-    placements: list[StampPlacement] = []
-    for i, image in enumerate(_render_all(in_pdf, count)):
-        placements.append(choose_placement(i, geoms[i], labels[i], image))
-    if len(placements) != count:  # pragma: no cover - render_gray_pages checks this
-        raise ConversionError(f"Kunde inte rendera alla sidor i {in_pdf}.", in_pdf)
+    own = set(own_layout)
+    images = _render_pages(in_pdf, [i for i in range(count) if i not in own])
+    placements = [choose_placement(i, geoms[i], labels[i], images.get(i), known_free=i in own) for i in range(count)]
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, initialFontName=fonts.regular, initialFontSize=FONT_SIZE, invariant=1)

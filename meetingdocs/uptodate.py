@@ -60,7 +60,7 @@ def reused_packet(sources: Path, date: str, out_root: Path, templates: Path, *, 
     if found is not None:
         replay(found)
         log.info("Inget har ändrats sedan kallelsen byggdes senast; filerna i %s är redan aktuella.",
-                 display_path(out_root / find_meeting(sources, date).name))
+                 display_path(found.target))
     return found
 
 
